@@ -1,0 +1,254 @@
+/*
+ * bosun's public library API: open a target, scan it, read the result, free it.
+ *
+ * The CLI (src/cli/) and the server (src/server/) use only this header and the report API
+ * (src/report/report.h). Library code never prints, exits or reads the environment: every
+ * input arrives in struct bsn_scan_opts. The library is thread-safe for concurrent scans: each
+ * scan owns its arena, its threads and its database connections.
+ *
+ * Ownership: a struct bsn_result and everything reachable from it live in the result's arena
+ * and are freed at once by bsn_result_free(). Strings in it are NUL-terminated UTF-8; optional
+ * strings are NULL when absent.
+ */
+#ifndef BSN_BOSUN_H
+#define BSN_BOSUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+
+#define BSN_VERSION "0.1.0"
+#define BSN_REPORT_SCHEMA_VERSION 1
+
+/* ---- inventory ---------------------------------------------------------------------------- */
+
+enum bsn_severity {
+    BSN_SEV_UNKNOWN = 0,
+    BSN_SEV_LOW,
+    BSN_SEV_MEDIUM,
+    BSN_SEV_HIGH,
+    BSN_SEV_CRITICAL,
+};
+#define BSN_SEV_COUNT 5
+const char *bsn_severity_name(enum bsn_severity s);          /* "HIGH" */
+bool bsn_severity_parse(const char *s, size_t n, enum bsn_severity *out); /* case-insensitive */
+
+struct bsn_os {
+    const char *family;  /* "debian", "ubuntu", "alpine", "rhel", "rocky", "alma", "amazon", … */
+    const char *name;    /* os-release NAME or PRETTY_NAME-derived, "Debian GNU/Linux" */
+    const char *version; /* "12.7", "3.19.1", "9.3", "2", "2023" */
+    const char *codename;/* "bookworm" where known */
+    bool eosl;           /* past end of life per the database */
+};
+
+enum bsn_dep_kind {
+    BSN_DEP_UNKNOWN = 0,
+    BSN_DEP_DIRECT,
+    BSN_DEP_INDIRECT,
+};
+
+struct bsn_package {
+    const char *type;           /* purl type: deb apk rpm npm pypi gem maven golang cargo composer nuget */
+    const char *name;           /* maven: "group:artifact"; pypi: as written (matching normalises) */
+    const char *version;        /* deb: with epoch "1:2.3-4"; rpm: "V-R" (epoch separate) */
+    int epoch;                  /* rpm epoch; -1 when the header has none (compare as 0) */
+    const char *arch;
+    const char *source_name;    /* deb Source:, apk origin, rpm source rpm name */
+    const char *source_version; /* deb source version, rpm source "V-R" */
+    const char *module;         /* rpm modularity label "nodejs:18:8090020230810:…" */
+    const char *purl;
+    const char *const *licenses;
+    size_t n_licenses;
+    const char *maintainer;
+    const char *vendor;
+    const char *layer;          /* diff_id of the layer that introduced this name@version */
+    const char *path;           /* file it was found in, relative to root; "a.war!/WEB-INF/lib/b.jar" */
+    const char *analyzer;       /* analyzer that reported it */
+    enum bsn_dep_kind dep;      /* direct/indirect where the format records it */
+    bool dev;                   /* a development-only dependency */
+};
+
+struct bsn_layer_info {
+    const char *digest;     /* blob digest as stored (compressed) */
+    const char *diff_id;    /* digest of the uncompressed tar */
+    uint64_t size;          /* blob size in bytes */
+    const char *media_type;
+    const char *created_by; /* from the config history, NULL if absent */
+};
+
+struct bsn_image_info {
+    const char *id;          /* config digest */
+    const char *const *repo_tags;
+    size_t n_repo_tags;
+    const char *const *repo_digests;
+    size_t n_repo_digests;
+    const char *os, *architecture, *variant;
+    const struct bsn_layer_info *layers;
+    size_t n_layers;
+    const char *config_json; /* the raw image config, for the misconfiguration checks */
+};
+
+/* ---- findings ----------------------------------------------------------------------------- */
+
+enum bsn_vuln_status {
+    BSN_STATUS_AFFECTED = 0,
+    BSN_STATUS_FIXED,
+    BSN_STATUS_NOT_FIXED,
+    BSN_STATUS_WILL_NOT_FIX,
+    BSN_STATUS_FIX_DEFERRED,
+    BSN_STATUS_END_OF_LIFE,
+};
+const char *bsn_status_name(enum bsn_vuln_status s); /* "fixed", "not_fixed", … */
+bool bsn_status_parse(const char *s, enum bsn_vuln_status *out);
+
+struct bsn_cvss {
+    const char *source;  /* "nvd", "ghsa", "redhat" */
+    const char *version; /* "3.1" */
+    const char *vector;
+    double score;
+};
+
+struct bsn_vendor_severity {
+    const char *source;  /* "debian", "ghsa", "nvd" */
+    enum bsn_severity severity;
+};
+
+struct bsn_vuln {
+    const char *id;
+    const char *const *aliases;
+    size_t n_aliases;
+    const struct bsn_package *pkg;
+    const char *installed_version;
+    const char *fixed_version;   /* NULL when no fix */
+    enum bsn_vuln_status status;
+    enum bsn_severity severity;
+    const char *severity_source; /* which source severity was chosen from */
+    const struct bsn_vendor_severity *vendor_severity;
+    size_t n_vendor_severity;
+    const struct bsn_cvss *cvss;
+    size_t n_cvss;
+    const char *title;
+    const char *description;
+    const char *data_source;     /* "debian", "osv", "ghsa", "alpine" … */
+    const char *const *references;
+    size_t n_references;
+    const char *published;       /* RFC 3339 or NULL */
+    bool is_new;                 /* not in the baseline (set when a baseline is given) */
+};
+
+struct bsn_secret {
+    const char *rule_id;
+    enum bsn_severity severity;
+    const char *title;
+    const char *path;
+    uint64_t line;
+    const char *match;   /* redacted: never the whole secret */
+    const char *layer;   /* diff_id */
+    bool deleted;        /* the file is removed by a later layer: still in the image */
+};
+
+struct bsn_misconfig {
+    const char *id;      /* "BSN-IMG-001" */
+    const char *title;
+    enum bsn_severity severity;
+    const char *message;
+    const char *source;  /* "image-config", "dockerfile", "layer" */
+    const char *path;    /* NULL for image-config */
+    uint64_t line;       /* 0 when not applicable */
+    const char *resolution;
+};
+
+/* A problem that did not stop the scan: a corrupt lockfile, an unknown OS, a stale database. */
+struct bsn_diag {
+    const char *message; /* "layer 2 (sha256:…): var/lib/dpkg/status:12: …" */
+};
+
+struct bsn_suppressed {
+    const char *id;
+    const char *package;
+    const char *reason;  /* "ignorefile", "vex:not_affected", "vex:fixed" */
+};
+
+/* ---- a scan's result ---------------------------------------------------------------------- */
+
+enum bsn_artifact_type {
+    BSN_ARTIFACT_IMAGE = 0,
+    BSN_ARTIFACT_ROOTFS,
+    BSN_ARTIFACT_FS,
+    BSN_ARTIFACT_SBOM,
+};
+
+struct bsn_result {
+    struct bsn_arena *arena;
+    const char *target;
+    enum bsn_artifact_type artifact_type;
+    bool has_image;
+    struct bsn_image_info image;
+    bool has_os;
+    struct bsn_os os;
+    struct bsn_package *packages;
+    size_t n_packages;
+    struct bsn_vuln *vulns;
+    size_t n_vulns;
+    struct bsn_secret *secrets;
+    size_t n_secrets;
+    struct bsn_misconfig *misconfigs;
+    size_t n_misconfigs;
+    struct bsn_diag *diags;
+    size_t n_diags;
+    struct bsn_suppressed *suppressed;
+    size_t n_suppressed;
+    const char *created_at;   /* RFC 3339 UTC */
+    const char *platform;     /* "linux/amd64" for multi-platform runs, else NULL */
+    bool scanned_vuln, scanned_secret, scanned_misconfig;
+    /* --platform all: one sub-result per platform; the top level holds the merged summary. */
+    struct bsn_result **platforms;
+    size_t n_platforms;
+};
+
+void bsn_result_free(struct bsn_result *r);
+
+/* ---- scanning ----------------------------------------------------------------------------- */
+
+enum bsn_scanner {
+    BSN_SCAN_VULN = 1u << 0,
+    BSN_SCAN_SECRET = 1u << 1,
+    BSN_SCAN_MISCONFIG = 1u << 2,
+};
+
+/* Progress callback: called from scan threads (serialised by the library). */
+typedef void bsn_progress_fn(void *arg, const char *what, uint64_t done, uint64_t total);
+
+struct bsn_scan_opts {
+    unsigned scanners;          /* BSN_SCAN_* bits; 0 = inventory only */
+    unsigned jobs;              /* worker threads, 0 = number of CPUs */
+    const char *db_path;        /* vulnerability database; required when BSN_SCAN_VULN */
+    const char *cache_dir;      /* per-layer analysis cache; NULL = no cache */
+    bool offline;
+    const char *platform;       /* "linux/amd64", "all", NULL = host's */
+    const char *username, *password;
+    const char *docker_config;  /* path of config.json for registry credentials, or NULL */
+    bool insecure;
+    const char *secret_config;  /* YAML rules file for the secret scanner, or NULL */
+    uint64_t db_max_age_s;      /* warn when the database is older; 0 = never */
+    int64_t now;                /* scan time (seconds since the epoch); 0 = time(NULL) */
+    bsn_progress_fn *progress;
+    void *progress_arg;
+};
+
+void bsn_scan_opts_init(struct bsn_scan_opts *o);
+
+/*
+ * Scans a target. kind selects what target means: an image reference or path (CONTRACT.md
+ * "Image targets"), a root filesystem directory, a project tree, or an SBOM file.
+ * On success *out is a new result (bsn_result_free it). On failure err names what failed and
+ * the code grades it (EFORMAT/EIO/ENOTFOUND -> target unreadable, EDB, ENET/EAUTH, EINVAL).
+ */
+BSN_MUST_USE bsn_code bsn_scan(const char *target, enum bsn_artifact_type kind,
+                               const struct bsn_scan_opts *opts, struct bsn_result **out,
+                               struct bsn_err *err);
+
+#endif
