@@ -251,4 +251,15 @@ BSN_MUST_USE bsn_code bsn_scan(const char *target, enum bsn_artifact_type kind,
                                const struct bsn_scan_opts *opts, struct bsn_result **out,
                                struct bsn_err *err);
 
+/*
+ * Analyses a set of files as one layer, through the same registry, merge and finish steps as
+ * an image scan: image_paths[i] is the path the file has in the image (relative, no leading
+ * '/'), disk_paths[i] where its bytes are. Used by tests (every analyzer's golden cases) and
+ * by 'bosun fs' on single files. Matching runs when opts->scanners has BSN_SCAN_VULN.
+ */
+BSN_MUST_USE bsn_code bsn_scan_files(size_t n, const char *const *image_paths,
+                                     const char *const *disk_paths,
+                                     const struct bsn_scan_opts *opts, struct bsn_result **out,
+                                     struct bsn_err *err);
+
 #endif

@@ -80,7 +80,9 @@ struct bsn_analyzer {
     /* Buffered: parse one whole file. A malformed file returns an error (the registry turns
      * it into a diagnostic naming file and layer) or emits warnings and partial records. */
     bsn_code (*parse)(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err);
-    /* Streaming (parse == NULL): begin/data/end over every wanted file's bytes, in order. */
+    /* Streaming (parse == NULL): begin/data/end over every wanted file's bytes, in order.
+     * stream_data may return BSN_ECANCELED to say it needs no more of this file (not an
+     * error: the rest is not fed to it, stream_end still runs). */
     bsn_code (*stream_begin)(struct bsn_actx *ctx, const struct bsn_path *p, void **state,
                              struct bsn_err *err);
     bsn_code (*stream_data)(struct bsn_actx *ctx, void *state, const void *buf, size_t len,
