@@ -237,6 +237,13 @@ struct bsn_scan_opts {
     int64_t now;                /* scan time (seconds since the epoch); 0 = time(NULL) */
     bsn_progress_fn *progress;
     void *progress_arg;
+    /* Filters, applied after matching (the result lists what they suppressed). */
+    unsigned severities;        /* bit (1u << enum bsn_severity) per kept severity; 0 = all */
+    bool ignore_unfixed;        /* drop vulnerabilities whose status is not "fixed" */
+    const char *ignorefile;     /* .bosunignore path, or NULL */
+    const char *const *vex_files; /* OpenVEX / CycloneDX VEX documents */
+    size_t n_vex_files;
+    const char *baseline;       /* an earlier JSON report: marks bsn_vuln.is_new */
 };
 
 void bsn_scan_opts_init(struct bsn_scan_opts *o);
