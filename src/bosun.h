@@ -48,6 +48,8 @@ enum bsn_dep_kind {
     BSN_DEP_UNKNOWN = 0,
     BSN_DEP_DIRECT,
     BSN_DEP_INDIRECT,
+    BSN_DEP_ROOT,       /* the project the lockfile describes (uv, .deps.json root) */
+    BSN_DEP_WORKSPACE,  /* a workspace member of the project (npm, bun, .NET solutions) */
 };
 
 struct bsn_package {
