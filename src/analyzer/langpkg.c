@@ -1,0 +1,158 @@
+/*
+ * Shared helpers of the language-package analyzers: per-file package sets that merge repeated
+ * name@version entries, package URLs per ecosystem, JSON loading. See langpkg.h.
+ */
+#include "analyzer/langpkg.h"
+
+#include <string.h>
+
+#include "base/buf.h"
+#include "textfmt/purl.h"
+
+void
+bsn_langset_init(struct bsn_langset *s, struct bsn_actx *ctx, const char *type)
+{
+    s->ctx = ctx;
+    s->type = type;
+    s->count = 0;
+    bsn_map_init(&s->seen);
+}
+
+void
+bsn_langset_release(struct bsn_langset *s)
+{
+    bsn_map_release(&s->seen);
+}
+
+static int
+dep_rank(enum bsn_dep_kind d)
+{
+    switch (d) {
+    case BSN_DEP_ROOT:
+        return 4;
+    case BSN_DEP_WORKSPACE:
+        return 3;
+    case BSN_DEP_DIRECT:
+        return 2;
+    case BSN_DEP_INDIRECT:
+        return 1;
+    case BSN_DEP_UNKNOWN:
+        break;
+    }
+    return 0;
+}
+
+struct bsn_package *
+bsn_langset_add(struct bsn_langset *s, struct bsn_str name, struct bsn_str version,
+                enum bsn_dep_kind dep, bool dev)
+{
+    struct bsn_arena *scratch = bsn_actx_scratch(s->ctx);
+    char *key = bsn_arena_printf(scratch, "%.*s@%.*s", BSN_STR_ARG(name), BSN_STR_ARG(version));
+    size_t klen = strlen(key);
+    struct bsn_package *p = bsn_map_get(&s->seen, key, klen);
+    if (p) {
+        p->dev = p->dev && dev;
+        if (dep_rank(dep) > dep_rank(p->dep))
+            p->dep = dep;
+        return p;
+    }
+    struct bsn_arena *a = bsn_actx_arena(s->ctx);
+    p = bsn_actx_add_package(s->ctx);
+    p->type = s->type;
+    p->name = bsn_arena_strslice(a, name);
+    p->version = bsn_arena_strslice(a, version);
+    p->purl = bsn_lang_purl(a, s->type, p->name, p->version);
+    p->dep = dep;
+    p->dev = dev;
+    bsn_map_put(&s->seen, key, klen, p);
+    s->count++;
+    return p;
+}
+
+void
+bsn_langset_license(struct bsn_langset *s, struct bsn_package *p, struct bsn_str lic)
+{
+    lic = bsn_str_trim(lic);
+    if (lic.len == 0)
+        return;
+    for (size_t i = 0; i < p->n_licenses; i++)
+        if (bsn_str_eq_cstr(lic, p->licenses[i]))
+            return;
+    struct bsn_arena *a = bsn_actx_arena(s->ctx);
+    const char **l = bsn_arena_alloc_array(a, p->n_licenses + 1, sizeof(*l));
+    for (size_t i = 0; i < p->n_licenses; i++)
+        l[i] = p->licenses[i];
+    l[p->n_licenses] = bsn_arena_strslice(a, lic);
+    p->licenses = l;
+    p->n_licenses++;
+}
+
+char *
+bsn_lang_pep503(struct bsn_arena *a, struct bsn_str name)
+{
+    char *out = bsn_arena_alloc(a, name.len + 1);
+    size_t j = 0;
+    bool sep = false;
+    for (size_t i = 0; i < name.len; i++) {
+        char c = name.ptr[i];
+        if (c == '-' || c == '_' || c == '.') {
+            sep = true;
+            continue;
+        }
+        if (sep && j > 0)
+            out[j++] = '-';
+        sep = false;
+        out[j++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+    }
+    out[j] = '\0';
+    return out;
+}
+
+char *
+bsn_lang_purl(struct bsn_arena *a, const char *type, const char *name, const char *version)
+{
+    struct bsn_purl p;
+    memset(&p, 0, sizeof(p));
+    p.type = type;
+    p.name = name;
+    p.version = version && *version ? version : NULL;
+    const char *slash = strchr(name, '/');
+    if (strcmp(type, "npm") == 0 && name[0] == '@' && slash) {
+        p.namespace = bsn_arena_strndup(a, name, (size_t)(slash - name));
+        p.name = slash + 1;
+    } else if (strcmp(type, "composer") == 0 && slash) {
+        p.namespace = bsn_arena_strndup(a, name, (size_t)(slash - name));
+        p.name = slash + 1;
+    } else if (strcmp(type, "pypi") == 0) {
+        p.name = bsn_lang_pep503(a, bsn_str_cstr(name));
+    }
+    return bsn_purl_format(a, &p);
+}
+
+bsn_code
+bsn_lang_json(const struct bsn_input *in, json_t **out, struct bsn_err *err)
+{
+    json_error_t jerr;
+    json_t *j = json_loadb((const char *)in->data, in->len, 0, &jerr);
+    if (!j)
+        return bsn_err_set(err, BSN_EFORMAT, "invalid JSON at line %d: %s", jerr.line,
+                           jerr.text);
+    *out = j;
+    return BSN_OK;
+}
+
+struct bsn_str
+bsn_lang_jval(const json_t *j)
+{
+    if (!json_is_string(j))
+        return bsn_str_make("", 0);
+    return bsn_str_make(json_string_value(j), json_string_length(j));
+}
+
+struct bsn_str
+bsn_lang_jstr(const json_t *obj, const char *key)
+{
+    if (!json_is_object(obj))
+        return bsn_str_make("", 0);
+    return bsn_lang_jval(json_object_get(obj, key));
+}

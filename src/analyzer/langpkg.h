@@ -1,0 +1,58 @@
+/*
+ * Helpers shared by the language-package analyzers (npm, yarn, pnpm, bun, node_modules,
+ * Python, Ruby, PHP, .NET): one package set per parsed file that merges repeated name@version
+ * entries (lockfiles list a package once per place it is installed), package URLs per type,
+ * and small jansson accessors.
+ *
+ * Merging follows trivy: a package is a dev dependency only if every occurrence is; it is
+ * direct if any occurrence is (root > workspace > direct > indirect > unknown).
+ *
+ * Private to src/analyzer/ (analyzer files include it beside analyzer.h).
+ */
+#ifndef BSN_ANALYZER_LANGPKG_H
+#define BSN_ANALYZER_LANGPKG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "analyzer/analyzer.h"
+#include "base/map.h"
+
+struct bsn_langset {
+    struct bsn_actx *ctx;
+    const char *type;       /* purl type: "npm", "pypi", "gem", "composer", "nuget" */
+    struct bsn_map seen;    /* "name@version" (in the scratch arena) -> struct bsn_package * */
+    size_t count;
+};
+
+void bsn_langset_init(struct bsn_langset *s, struct bsn_actx *ctx, const char *type);
+void bsn_langset_release(struct bsn_langset *s);
+/*
+ * Adds name@version (copied to the record arena, purl built) or merges it into the package
+ * already added from this file. Returns the package, which the caller may extend (licenses).
+ * An empty version is kept as "" (workspace members without a version); the purl then has
+ * no version.
+ */
+struct bsn_package *bsn_langset_add(struct bsn_langset *s, struct bsn_str name,
+                                    struct bsn_str version, enum bsn_dep_kind dep, bool dev);
+/* Appends a license (copied; empty and repeated values are skipped). */
+void bsn_langset_license(struct bsn_langset *s, struct bsn_package *p, struct bsn_str lic);
+
+/* The package URL of a language package, in arena a. npm "@scope/x" and composer "v/x"
+ * become namespace and name; pypi names are normalised per PEP 503. */
+char *bsn_lang_purl(struct bsn_arena *a, const char *type, const char *name,
+                    const char *version);
+/* PEP 503 normalisation (lowercase, runs of '-', '_', '.' as one '-'), in arena a. */
+char *bsn_lang_pep503(struct bsn_arena *a, struct bsn_str name);
+
+/* Parses a whole buffered file as JSON. BSN_EFORMAT "invalid JSON at line L: …" on failure. */
+BSN_MUST_USE bsn_code bsn_lang_json(const struct bsn_input *in, json_t **out,
+                                    struct bsn_err *err);
+/* The string value of key in obj as a slice; empty when absent or not a string. */
+struct bsn_str bsn_lang_jstr(const json_t *obj, const char *key);
+/* The string j as a slice; empty when j is not a string. */
+struct bsn_str bsn_lang_jval(const json_t *j);
+
+#endif
