@@ -90,6 +90,9 @@ struct bsn_analyzer {
     bsn_code (*stream_end)(struct bsn_actx *ctx, void *state, struct bsn_err *err);
     /* Optional, after the merge: join this analyzer's surviving records. */
     bsn_code (*finish)(struct bsn_fctx *ctx, struct bsn_err *err);
+    /* The scanner this analyzer serves (BSN_SCAN_SECRET, BSN_SCAN_MISCONFIG), or 0 for the
+     * inventory: it is dispatched only when that scanner is enabled. */
+    unsigned scanner;
 };
 
 /* ---- emitting records (during parse / stream) ------------------------------------------- */

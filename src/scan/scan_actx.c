@@ -112,7 +112,7 @@ mark(const struct idx_list *l, bool want[BSN_MAX_ANALYZERS])
 }
 
 size_t
-bsn_dispatch(const struct bsn_path *p, bool want[BSN_MAX_ANALYZERS])
+bsn_dispatch(const struct bsn_path *p, unsigned scanners, bool want[BSN_MAX_ANALYZERS])
 {
     ensure_index();
     memset(want, 0, BSN_MAX_ANALYZERS * sizeof(bool));
@@ -128,7 +128,9 @@ bsn_dispatch(const struct bsn_path *p, bool want[BSN_MAX_ANALYZERS])
     for (size_t i = 0; i < idx.count; i++) {
         if (!want[i])
             continue;
-        if (bsn_analyzers[i]->wants && !bsn_analyzers[i]->wants(p))
+        if (bsn_analyzers[i]->scanner && !(bsn_analyzers[i]->scanner & scanners))
+            want[i] = false;
+        else if (bsn_analyzers[i]->wants && !bsn_analyzers[i]->wants(p))
             want[i] = false;
         else
             n++;

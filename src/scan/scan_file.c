@@ -74,7 +74,7 @@ bsn_job_file(struct bsn_job *j, const struct bsn_path *p, bsn_read_fn *rd, void 
              struct bsn_err *err)
 {
     bool want[BSN_MAX_ANALYZERS];
-    size_t nwant = bsn_dispatch(p, want);
+    size_t nwant = bsn_dispatch(p, j->opts->scanners, want);
     if (!nwant)
         return BSN_OK;
     size_t count = bsn_analyzer_count();

@@ -73,8 +73,9 @@ void bsn_layer_result_diag(struct bsn_layer_result *lr, const char *fmt, ...) BS
 
 #define BSN_MAX_ANALYZERS 64
 
-/* Fills want[] (indexed like bsn_analyzers) for a path; returns how many want it. */
-size_t bsn_dispatch(const struct bsn_path *p, bool want[BSN_MAX_ANALYZERS]);
+/* Fills want[] (indexed like bsn_analyzers) for a path, among the analyzers whose scanner is
+ * in the scanners mask (inventory analyzers always); returns how many want it. */
+size_t bsn_dispatch(const struct bsn_path *p, unsigned scanners, bool want[BSN_MAX_ANALYZERS]);
 size_t bsn_analyzer_count(void);
 /* True if the analyzer is offered every file (no names/exts): its lack of interest in a path
  * says nothing about the path's identity. */

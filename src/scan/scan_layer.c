@@ -46,7 +46,7 @@ on_entry(void *arg, struct bsn_walk *w, const struct bsn_entry *e, struct bsn_er
         /* Not content, but it replaces whatever lower layers had at this path. */
         bool want[BSN_MAX_ANALYZERS];
         bsn_make_path(&p, e->path, e->len, 0, e->mode);
-        if (bsn_dispatch(&p, want)) {
+        if (bsn_dispatch(&p, j->opts->scanners, want)) {
             for (size_t i = 0; i < bsn_analyzer_count(); i++)
                 if (want[i] && !bsn_analyzer_all_files(i)) {
                     bsn_job_mark_present(j, &p);
