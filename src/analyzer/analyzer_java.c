@@ -1,0 +1,635 @@
+/*
+ * Java archives: .jar .war .ear .par (and Jenkins' .jpi/.hpi), read from memory as zip with
+ * libarchive (seekable: the central directory, so entries we skip are never inflated).
+ *
+ * What identifies an archive, in the order Trivy's jar parser (pkg/dependency/parser/java/jar)
+ * uses it:
+ *   - every pom.properties, in any directory (Java properties: groupId, artifactId, version) is a package; a
+ *     shaded jar carries several (hadoop-shaded-guava holds guava, failureaccess, …). Its
+ *     licenses come from the pom.xml beside it (<licenses><license><name>).
+ *     Seen outside META-INF/maven/ too (META-INF/nested/pom.properties in trivy's nested.jar).
+ *   - if none of them is the archive itself (artifactId and version of the file name
+ *     "name-1.2.3.jar"), META-INF/MANIFEST.MF: groupId from Implementation-Vendor-Id, else
+ *     Bundle-SymbolicName without its last segment, else Implementation-Vendor, else
+ *     Specification-Vendor; artifactId from Implementation-Title, Specification-Title,
+ *     Bundle-Name; version from Implementation-Version, Specification-Version, Bundle-Version.
+ *     Licenses from Jenkins' Plugin-License-Name[-N] and Bundle-License.
+ *     (Trivy then asks Maven Central; bosun never does, as Trivy's offline mode.)
+ *   - nested archives (jars in WEB-INF/lib/, BOOT-INF/lib/, META-INF/jars/ …) recursively:
+ *     their packages carry the path "app.war!/WEB-INF/lib/x.jar" (CONTRACT.md).
+ *
+ * Manifest syntax (JAR File Specification): "Key: value" lines, continuation lines start with
+ * one space, sections separated by blank lines; real manifests contain junk lines without a
+ * colon and stray blank lines (syft's testdata), which are skipped.
+ *
+ * Limits (zip bombs, hostile nesting): nesting depth 8, at most 4096 archives opened per
+ * top-level file, 64 MiB per inflated entry we read, 512 MiB inflated in total per top-level
+ * file, 1 MiB per metadata file; beyond them a warning, and what was found so far stays.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/analyzer.h"
+#include "base/buf.h"
+#include "textfmt/purl.h"
+
+#define JAVA_MAX_DEPTH 8
+#define JAVA_MAX_ARCHIVES 4096
+#define JAVA_MAX_NESTED (64u * 1024 * 1024)
+#define JAVA_MAX_TOTAL (512ull * 1024 * 1024)
+#define JAVA_MAX_META (1024u * 1024)
+#define JAVA_MAX_LICENSES 16
+
+/* One walk over a top-level archive and everything nested in it. */
+struct walk {
+    struct bsn_actx *ctx;
+    struct bsn_arena *scratch;
+    uint64_t inflated;     /* bytes read out of entries so far */
+    const char *why;       /* libarchive's complaint about the top-level archive */
+    unsigned archives;     /* archives opened so far */
+    bool warned_limit;
+};
+
+struct props {
+    const char *group, *artifact, *version;
+    const char *dir;       /* directory of the pom.properties, for its pom.xml */
+    struct props *next;
+};
+
+struct pomxml {
+    const char *dir;
+    const char **licenses;
+    size_t n_licenses;
+    struct pomxml *next;
+};
+
+struct mf_entry {
+    unsigned section;
+    const char *key;
+    char *value;
+};
+
+struct manifest {
+    struct mf_entry *e;
+    size_t n, cap;
+};
+
+/* ---- small text helpers ------------------------------------------------------------------ */
+
+static bool
+is_archive_name(const char *name, size_t len)
+{
+    static const char *const exts[] = { ".jar", ".war", ".ear", ".par", ".jpi", ".hpi" };
+    if (len < 5)
+        return false;
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+        if (bsn_str_ieq_cstr(bsn_str_make(name + len - 4, 4), exts[i]))
+            return true;
+    return false;
+}
+
+static const char *
+basename_of(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* ---- pom.properties ---------------------------------------------------------------------- */
+
+/*
+ * Java properties, the subset Maven writes: "key=value", "key:value" or "key value"; the key
+ * ends at the first unescaped '=', ':' or blank; '#' and '!' start comments. Line
+ * continuations (a trailing backslash) are joined.
+ */
+static void
+props_parse(struct bsn_arena *a, const char *data, size_t len, struct props *out)
+{
+    struct bsn_str cur = bsn_str_make(data, len), line;
+    while (bsn_sp_line(&cur, &line) == 0) {
+        line = bsn_str_trim(line);
+        if (line.len == 0 || line.ptr[0] == '#' || line.ptr[0] == '!')
+            continue;
+        size_t k = 0;
+        while (k < line.len && line.ptr[k] != '=' && line.ptr[k] != ':' && line.ptr[k] != ' ' &&
+               line.ptr[k] != '\t') {
+            if (line.ptr[k] == '\\')
+                k++;
+            k++;
+        }
+        if (k > line.len)
+            k = line.len;
+        struct bsn_str key = bsn_str_make(line.ptr, k);
+        struct bsn_str val = bsn_str_make(line.ptr + k, line.len - k);
+        val = bsn_str_trim(val);
+        if (val.len && (val.ptr[0] == '=' || val.ptr[0] == ':'))
+            val = bsn_str_trim(bsn_str_make(val.ptr + 1, val.len - 1));
+        const char **slot = NULL;
+        if (bsn_str_eq_cstr(key, "groupId"))
+            slot = &out->group;
+        else if (bsn_str_eq_cstr(key, "artifactId"))
+            slot = &out->artifact;
+        else if (bsn_str_eq_cstr(key, "version"))
+            slot = &out->version;
+        if (!slot)
+            continue;
+        /* A value continued on the next lines (rare in pom.properties, legal in Java). */
+        struct bsn_buf b;
+        bsn_buf_init(&b, JAVA_MAX_META);
+        bool ok = true;
+        while (ok && val.len && val.ptr[val.len - 1] == '\\') {
+            ok = bsn_buf_add(&b, val.ptr, val.len - 1) == BSN_OK;
+            struct bsn_str next;
+            if (bsn_sp_line(&cur, &next) != 0)
+                break;
+            val = bsn_str_trim(next);
+        }
+        if (ok && bsn_buf_add(&b, val.ptr, val.len) == BSN_OK)
+            *slot = bsn_arena_strndup(a, b.ptr, b.len);
+        bsn_buf_release(&b);
+    }
+}
+
+/* ---- pom.xml licenses -------------------------------------------------------------------- */
+
+static const char *
+find_in(const char *p, const char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0 || (size_t)(end - p) < n)
+        return NULL;
+    const void *r = memmem(p, (size_t)(end - p), needle, n);
+    return r;
+}
+
+/* XML text to a plain string: the five predefined entities decoded, blanks trimmed. */
+static const char *
+xml_text(struct bsn_arena *a, const char *p, size_t n)
+{
+    struct bsn_str t = bsn_str_trim(bsn_str_make(p, n));
+    char *out = bsn_arena_alloc(a, t.len + 1);
+    size_t o = 0;
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' },
+                 { "&apos;", '\'' } };
+    for (size_t i = 0; i < t.len;) {
+        bool done = false;
+        if (t.ptr[i] == '&') {
+            for (size_t e = 0; e < sizeof(ents) / sizeof(ents[0]) && !done; e++) {
+                size_t el = strlen(ents[e].ent);
+                if (t.len - i >= el && memcmp(t.ptr + i, ents[e].ent, el) == 0) {
+                    out[o++] = ents[e].c;
+                    i += el;
+                    done = true;
+                }
+            }
+        }
+        if (!done)
+            out[o++] = t.ptr[i++];
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* The <name> of every <license> inside <licenses>, at most JAVA_MAX_LICENSES. */
+static void
+pomxml_licenses(struct bsn_arena *a, const char *data, size_t len, struct pomxml *out)
+{
+    const char *end = data + len;
+    const char *ls = find_in(data, end, "<licenses>");
+    if (!ls)
+        return;
+    const char *le = find_in(ls, end, "</licenses>");
+    if (!le)
+        return;
+    out->licenses = bsn_arena_alloc_array(a, JAVA_MAX_LICENSES, sizeof(*out->licenses));
+    const char *p = ls;
+    while (out->n_licenses < JAVA_MAX_LICENSES) {
+        const char *l = find_in(p, le, "<license>");
+        if (!l)
+            break;
+        const char *lend = find_in(l, le, "</license>");
+        if (!lend)
+            break;
+        const char *nm = find_in(l, lend, "<name>");
+        if (nm) {
+            nm += 6;
+            const char *nmend = find_in(nm, lend, "</name>");
+            if (nmend && nmend > nm) {
+                const char *t = xml_text(a, nm, (size_t)(nmend - nm));
+                if (*t)
+                    out->licenses[out->n_licenses++] = t;
+            }
+        }
+        p = lend + 10;
+    }
+}
+
+/* ---- MANIFEST.MF --------------------------------------------------------------------------- */
+
+static void
+mf_add(struct bsn_arena *a, struct manifest *m, unsigned section, struct bsn_str key,
+       struct bsn_str val)
+{
+    if (m->n == m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 16;
+        struct mf_entry *ne = bsn_arena_alloc_array(a, ncap, sizeof(*ne));
+        if (m->n)
+            memcpy(ne, m->e, m->n * sizeof(*ne));
+        m->e = ne;
+        m->cap = ncap;
+    }
+    m->e[m->n].section = section;
+    m->e[m->n].key = bsn_arena_strslice(a, key);
+    m->e[m->n].value = bsn_arena_strslice(a, val);
+    m->n++;
+}
+
+/* Parses a manifest into sections (0 = main). Never fails: junk lines are skipped. */
+static void
+manifest_parse(struct bsn_arena *a, const char *data, size_t len, struct manifest *m)
+{
+    struct bsn_str cur = bsn_str_make(data, len), line;
+    bool in_section = false;     /* a key was seen since the last blank line */
+    unsigned section = 0;
+    bool any = false;            /* any section started yet */
+    while (bsn_sp_line(&cur, &line) == 0) {
+        if (line.len == 0) {
+            in_section = false;
+            continue;
+        }
+        if (line.ptr[0] == ' ') {
+            if (!in_section || m->n == 0)
+                continue; /* a continuation without a key to continue */
+            struct mf_entry *e = &m->e[m->n - 1];
+            e->value = bsn_arena_printf(a, "%s%.*s", e->value, (int)(line.len - 1), line.ptr + 1);
+            continue;
+        }
+        struct bsn_str key, val;
+        if (!bsn_str_split(line, ':', &key, &val))
+            continue;
+        key = bsn_str_trim(key);
+        val = bsn_str_trim(val);
+        if (key.len == 0)
+            continue;
+        if (!in_section) {
+            if (any)
+                section++;
+            any = true;
+            in_section = true;
+        }
+        mf_add(a, m, section, key, val);
+    }
+}
+
+static const char *
+mf_get(const struct manifest *m, const char *key)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->e[i].section == 0 && strcmp(m->e[i].key, key) == 0)
+            return m->e[i].value[0] ? m->e[i].value : NULL;
+    return NULL;
+}
+
+/*
+ * For unit tests: the manifest's entries as "SECTION\tKEY\tVALUE\n" lines, in file order
+ * (an arena string). Declared here and in the test only: no other code needs it.
+ */
+char *bsn_java_manifest_dump(struct bsn_arena *a, const char *data, size_t len);
+
+char *
+bsn_java_manifest_dump(struct bsn_arena *a, const char *data, size_t len)
+{
+    struct manifest m = { 0 };
+    manifest_parse(a, data, len, &m);
+    char *out = bsn_arena_strdup(a, "");
+    for (size_t i = 0; i < m.n; i++)
+        out = bsn_arena_printf(a, "%s%u\t%s\t%s\n", out, m.e[i].section, m.e[i].key,
+                               m.e[i].value);
+    return out;
+}
+
+/* ---- emitting ------------------------------------------------------------------------------ */
+
+static void
+emit(struct walk *w, const char *vpath, const char *group, const char *artifact,
+     const char *version, const char *const *licenses, size_t n_licenses)
+{
+    struct bsn_arena *a = bsn_actx_arena(w->ctx);
+    struct bsn_package *p = bsn_actx_add_package(w->ctx);
+    p->type = "maven";
+    p->name = bsn_arena_printf(a, "%s:%s", group, artifact);
+    p->version = bsn_arena_strdup(a, version);
+    struct bsn_purl purl = { .type = "maven", .namespace = group, .name = artifact,
+                             .version = version };
+    p->purl = bsn_purl_format(a, &purl);
+    if (vpath)
+        p->path = bsn_arena_strdup(a, vpath);
+    if (n_licenses) {
+        const char **l = bsn_arena_alloc_array(a, n_licenses, sizeof(*l));
+        for (size_t i = 0; i < n_licenses; i++)
+            l[i] = bsn_arena_strdup(a, licenses[i]);
+        p->licenses = l;
+        p->n_licenses = n_licenses;
+    }
+}
+
+/*
+ * "commons-lang3-3.12.0.jar" -> ("commons-lang3", "3.12.0"): the split is at the last '-'
+ * followed by a digit (Trivy's jarFileRegEx, whose first group is greedy).
+ */
+static bool
+split_file_name(struct bsn_arena *a, const char *name, const char **artifact,
+                const char **version)
+{
+    size_t len = strlen(name);
+    if (!is_archive_name(name, len))
+        return false;
+    len -= 4;
+    for (size_t i = len; i-- > 1;) {
+        if (name[i] == '-' && i + 1 < len && name[i + 1] >= '0' && name[i + 1] <= '9') {
+            if (name[i - 1] == '-' || name[i - 1] == '*')
+                continue;
+            for (size_t k = i + 1; k < len; k++)
+                if (name[k] == ' ' || name[k] == '\t')
+                    return false;
+            *artifact = bsn_arena_strndup(a, name, i);
+            *version = bsn_arena_strndup(a, name + i + 1, len - i - 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *
+manifest_group(struct bsn_arena *a, const struct manifest *m)
+{
+    const char *g = mf_get(m, "Implementation-Vendor-Id");
+    if (g)
+        return g;
+    const char *bsn = mf_get(m, "Bundle-SymbolicName");
+    if (bsn) {
+        /* "com.fasterxml.jackson.core.jackson-databind;singleton:=true" */
+        size_t n = strcspn(bsn, ";");
+        const char *dot = memrchr(bsn, '.', n);
+        if (dot && dot > bsn)
+            n = (size_t)(dot - bsn);
+        return bsn_arena_strndup(a, bsn, n);
+    }
+    if ((g = mf_get(m, "Implementation-Vendor")))
+        return g;
+    return mf_get(m, "Specification-Vendor");
+}
+
+static const char *
+first_of(const struct manifest *m, const char *k1, const char *k2, const char *k3)
+{
+    const char *v = mf_get(m, k1);
+    if (!v)
+        v = mf_get(m, k2);
+    if (!v)
+        v = mf_get(m, k3);
+    return v;
+}
+
+static size_t
+manifest_licenses(const struct manifest *m, const char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n && n < JAVA_MAX_LICENSES; i++) {
+        const struct mf_entry *e = &m->e[i];
+        if (e->section != 0 || !e->value[0])
+            continue;
+        if (strcmp(e->key, "Plugin-License-Name") == 0 ||
+            strncmp(e->key, "Plugin-License-Name-", 20) == 0 ||
+            strcmp(e->key, "Bundle-License") == 0)
+            out[n++] = e->value;
+    }
+    return n;
+}
+
+/* ---- the archive walk -------------------------------------------------------------------- */
+
+static bsn_code walk_archive(struct walk *w, const unsigned char *data, size_t len,
+                             const char *vpath, const char *fname, unsigned depth);
+
+/* Reads the current entry (at most max bytes) into b. False if it is over max or corrupt. */
+static bool
+read_entry(struct walk *w, struct archive *ar, struct bsn_buf *b, size_t max)
+{
+    char tmp[64 * 1024];
+    bsn_buf_init(b, max);
+    for (;;) {
+        la_ssize_t n = archive_read_data(ar, tmp, sizeof(tmp));
+        if (n == 0)
+            return true;
+        if (n < 0)
+            return false;
+        w->inflated += (uint64_t)n;
+        if (w->inflated > JAVA_MAX_TOTAL || bsn_buf_add(b, tmp, (size_t)n) != BSN_OK)
+            return false;
+    }
+}
+
+static void
+limit_warn(struct walk *w, const char *vpath, const char *what)
+{
+    if (w->warned_limit)
+        return;
+    w->warned_limit = true;
+    bsn_actx_warn(w->ctx, "'%s': %s, the rest is not analysed", vpath, what);
+}
+
+static bsn_code
+walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *vpath,
+             const char *fname, unsigned depth)
+{
+    struct bsn_arena *s = w->scratch;
+    if (++w->archives > JAVA_MAX_ARCHIVES) {
+        limit_warn(w, vpath, "more than 4096 nested archives");
+        return BSN_OK;
+    }
+    struct archive *ar = archive_read_new();
+    archive_read_support_format_zip(ar);
+    if (archive_read_open_memory(ar, data, len) != ARCHIVE_OK) {
+        const char *why = archive_error_string(ar) ? archive_error_string(ar) : "unreadable";
+        if (depth)
+            bsn_actx_warn(w->ctx, "'%s': not a zip archive: %s", vpath, why);
+        else
+            w->why = bsn_arena_strdup(s, why);
+        archive_read_free(ar);
+        return depth ? BSN_OK : BSN_EFORMAT;
+    }
+    struct props *props = NULL, **props_tail = &props;
+    struct pomxml *poms = NULL;
+    struct manifest mf = { 0 };
+    bool have_mf = false;
+    bsn_code rc = BSN_OK;
+    struct archive_entry *e;
+    int r;
+    while ((r = archive_read_next_header(ar, &e)) == ARCHIVE_OK ||
+           r == ARCHIVE_WARN) {
+        const char *name = archive_entry_pathname_utf8(e);
+        if (!name)
+            name = archive_entry_pathname(e);
+        if (!name || archive_entry_filetype(e) == AE_IFDIR)
+            continue;
+        size_t nlen = strlen(name);
+        const char *base = basename_of(name);
+        enum { NONE, PROPS, POMXML, MANIFEST, NESTED } kind = NONE;
+        if (strcmp(base, "pom.properties") == 0)
+            kind = PROPS;
+        else if (strcmp(base, "pom.xml") == 0 && strncmp(name, "META-INF/", 9) == 0)
+            kind = POMXML;
+        else if (strcmp(name, "META-INF/MANIFEST.MF") == 0)
+            kind = MANIFEST;
+        else if (is_archive_name(name, nlen))
+            kind = NESTED;
+        if (kind == NONE)
+            continue;
+        struct bsn_buf b;
+        bool ok = read_entry(w, ar, &b, kind == NESTED ? JAVA_MAX_NESTED : JAVA_MAX_META);
+        if (!ok) {
+            bsn_buf_release(&b);
+            if (w->inflated > JAVA_MAX_TOTAL) {
+                limit_warn(w, vpath, "over 512 MiB inflated (zip bomb?)");
+                break;
+            }
+            bsn_actx_warn(w->ctx, "'%s!/%s': entry unreadable or over its size limit", vpath,
+                          name);
+            continue;
+        }
+        const char *dir = bsn_arena_strndup(s, name, (size_t)(base - name));
+        switch (kind) {
+        case PROPS: {
+            struct props *p = bsn_arena_alloc(s, sizeof(*p));
+            props_parse(s, b.ptr, b.len, p);
+            p->dir = dir;
+            *props_tail = p;
+            props_tail = &p->next;
+            break;
+        }
+        case POMXML: {
+            struct pomxml *x = bsn_arena_alloc(s, sizeof(*x));
+            x->dir = dir;
+            pomxml_licenses(s, b.ptr, b.len, x);
+            x->next = poms;
+            poms = x;
+            break;
+        }
+        case MANIFEST:
+            manifest_parse(s, b.ptr, b.len, &mf);
+            have_mf = true;
+            break;
+        case NESTED:
+            if (depth + 1 >= JAVA_MAX_DEPTH) {
+                bsn_actx_warn(w->ctx, "'%s!/%s': archives nested deeper than %d levels are "
+                              "not analysed", vpath, name, JAVA_MAX_DEPTH);
+            } else {
+                const char *inner = bsn_arena_printf(s, "%s!/%s", vpath, name);
+                (void)walk_archive(w, (const unsigned char *)b.ptr, b.len, inner, base,
+                                   depth + 1);
+            }
+            break;
+        case NONE:
+            break;
+        }
+        bsn_buf_release(&b);
+        if (w->archives > JAVA_MAX_ARCHIVES || w->inflated > JAVA_MAX_TOTAL)
+            break;
+    }
+    if (r == ARCHIVE_FATAL) {
+        const char *why = archive_error_string(ar) ? archive_error_string(ar) : "unknown error";
+        if (depth == 0 && !props && !have_mf) {
+            w->why = bsn_arena_strdup(s, why);
+            rc = BSN_EFORMAT;
+        } else {
+            bsn_actx_warn(w->ctx, "'%s': corrupt zip archive: %s", vpath, why);
+        }
+    }
+    archive_read_free(ar);
+
+    /* Packages: every complete pom.properties, then the archive itself if none was it. */
+    const char *f_artifact = NULL, *f_version = NULL;
+    bool have_fname = split_file_name(s, fname, &f_artifact, &f_version);
+    bool found_self = false;
+    const char *self_vpath = depth == 0 ? NULL : vpath;
+    for (struct props *p = props; p; p = p->next) {
+        if (!p->group || !p->artifact || !p->version || !*p->group || !*p->artifact ||
+            !*p->version)
+            continue;
+        const char *const *lic = NULL;
+        size_t nlic = 0;
+        for (struct pomxml *x = poms; x; x = x->next)
+            if (strcmp(x->dir, p->dir) == 0) {
+                lic = x->licenses;
+                nlic = x->n_licenses;
+            }
+        /* The same artifact twice in one archive (a copy in two directories) counts once. */
+        bool dup = false;
+        for (struct props *q = props; q != p && !dup; q = q->next)
+            dup = q->group && q->artifact && q->version && strcmp(q->group, p->group) == 0 &&
+                  strcmp(q->artifact, p->artifact) == 0 && strcmp(q->version, p->version) == 0;
+        if (dup)
+            continue;
+        emit(w, self_vpath, p->group, p->artifact, p->version, lic, nlic);
+        if (have_fname && strcmp(p->artifact, f_artifact) == 0 &&
+            strcmp(p->version, f_version) == 0)
+            found_self = true;
+    }
+    if (found_self || !have_mf)
+        return rc;
+    const char *group = manifest_group(s, &mf);
+    const char *artifact = first_of(&mf, "Implementation-Title", "Specification-Title",
+                                    "Bundle-Name");
+    const char *version = first_of(&mf, "Implementation-Version", "Specification-Version",
+                                   "Bundle-Version");
+    if (!group || !artifact || !version)
+        return rc;
+    for (struct props *p = props; p; p = p->next)
+        if (p->group && p->artifact && p->version && strcmp(p->group, group) == 0 &&
+            strcmp(p->artifact, artifact) == 0 && strcmp(p->version, version) == 0)
+            return rc;
+    const char *lic[JAVA_MAX_LICENSES];
+    size_t nlic = manifest_licenses(&mf, lic);
+    emit(w, self_vpath, group, artifact, version, lic, nlic);
+    return rc;
+}
+
+/* ---- entry points -------------------------------------------------------------------------- */
+
+static bool
+java_wants(const struct bsn_path *p)
+{
+    return (p->mode & 0170000) == 0100000 || p->mode == 0;
+}
+
+static bsn_code
+java_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err)
+{
+    struct walk w = { .ctx = ctx, .scratch = bsn_actx_scratch(ctx) };
+    const struct bsn_path *p = in->path;
+    char *vpath = bsn_arena_strndup(w.scratch, p->path, p->len);
+    char *fname = bsn_arena_strndup(w.scratch, p->base, p->base_len);
+    bsn_code rc = walk_archive(&w, in->data, in->len, vpath, fname, 0);
+    if (rc != BSN_OK)
+        return bsn_err_set(err, rc, "'%s' is not a readable java archive: %s", vpath,
+                           w.why ? w.why : "unknown error");
+    return BSN_OK;
+}
+
+static const char *const java_exts[] = { ".jar", ".war", ".ear", ".par", ".jpi", ".hpi", NULL };
+
+const struct bsn_analyzer bsn_analyzer_java = {
+    .name = "java",
+    .scheme = "maven",
+    .version = 1,
+    .max_input = 256ull * 1024 * 1024,
+    .exts = java_exts,
+    .wants = java_wants,
+    .parse = java_parse,
+};
