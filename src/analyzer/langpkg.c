@@ -87,6 +87,43 @@ bsn_langset_license(struct bsn_langset *s, struct bsn_package *p, struct bsn_str
     p->n_licenses++;
 }
 
+/* Length of a " or " / " and " separator (with '_' or ' ' around) at s, else 0. */
+static size_t
+word_sep(struct bsn_str s, size_t i)
+{
+    static const char *const words[] = { "or", "and" };
+    if (s.ptr[i] != ' ' && s.ptr[i] != '_')
+        return 0;
+    for (size_t w = 0; w < 2; w++) {
+        size_t n = strlen(words[w]);
+        if (i + n + 2 > s.len)
+            continue;
+        bool match = true;
+        for (size_t k = 0; k < n; k++)
+            if ((s.ptr[i + 1 + k] | 0x20) != words[w][k])
+                match = false;
+        char after = s.ptr[i + 1 + n];
+        if (match && (after == ' ' || after == '_'))
+            return n + 2;
+    }
+    return 0;
+}
+
+void
+bsn_langset_license_split(struct bsn_langset *s, struct bsn_package *p, struct bsn_str list)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < list.len; i++) {
+        size_t sep = list.ptr[i] == ',' ? 1 : word_sep(list, i);
+        if (sep == 0)
+            continue;
+        bsn_langset_license(s, p, bsn_str_make(list.ptr + start, i - start));
+        i += sep - 1;
+        start = i + 1;
+    }
+    bsn_langset_license(s, p, bsn_str_make(list.ptr + start, list.len - start));
+}
+
 char *
 bsn_lang_pep503(struct bsn_arena *a, struct bsn_str name)
 {

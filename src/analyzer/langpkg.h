@@ -40,6 +40,11 @@ struct bsn_package *bsn_langset_add(struct bsn_langset *s, struct bsn_str name,
 /* Appends a license (copied; empty and repeated values are skipped). */
 void bsn_langset_license(struct bsn_langset *s, struct bsn_package *p, struct bsn_str lic);
 
+/* Appends each license of a lax list ("MIT or BSD-2-Clause", "MIT, Apache-2.0", "A and B"):
+ * split on commas and on the words "or"/"and" (any case), as trivy's LaxSplitLicenses. */
+void bsn_langset_license_split(struct bsn_langset *s, struct bsn_package *p,
+                               struct bsn_str list);
+
 /* The package URL of a language package, in arena a. npm "@scope/x" and composer "v/x"
  * become namespace and name; pypi names are normalised per PEP 503. */
 char *bsn_lang_purl(struct bsn_arena *a, const char *type, const char *name,

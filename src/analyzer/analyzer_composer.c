@@ -1,0 +1,108 @@
+/*
+ * PHP Composer: composer.lock (https://getcomposer.org/doc/01-basic-usage.md#commit-your-composer-lock-file-to-version-control)
+ * and the installed registry vendor/composer/installed.json, in composer 1 form (a bare array
+ * of packages) and composer 2 form ({"packages": […], "dev-package-names": […]}).
+ *
+ * Each package object gives "name" ("vendor/project", the purl's namespace and name),
+ * "version" (as composer prints it, "v1.27.0" keeps its 'v') and "license" (an array of SPDX
+ * ids, sometimes a bare string; lax lists such as "MIT or BSD-2-Clause" are split, as trivy
+ * does). composer.lock's "packages-dev" and installed.json's
+ * "dev-package-names" mark dev dependencies. Without the project's composer.json the
+ * direct/indirect relationship is unknown. Limit: 64 MiB.
+ */
+#include <string.h>
+
+#include "analyzer/analyzer.h"
+#include "analyzer/langpkg.h"
+
+static bool
+is_dev_name(const json_t *dev_names, struct bsn_str name)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(dev_names, i, v) {
+        struct bsn_str s = bsn_lang_jval(v);
+        if (s.len == name.len && memcmp(s.ptr, name.ptr, s.len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void
+add_packages(struct bsn_actx *ctx, struct bsn_langset *set, const json_t *arr, bool dev,
+             const json_t *dev_names)
+{
+    size_t i;
+    const json_t *pkg;
+    json_array_foreach(arr, i, pkg) {
+        struct bsn_str name = bsn_lang_jstr(pkg, "name");
+        struct bsn_str version = bsn_lang_jstr(pkg, "version");
+        if (name.len == 0 || version.len == 0) {
+            bsn_actx_warn(ctx, "package %zu without a name or version", i);
+            continue;
+        }
+        bool d = dev || (dev_names && is_dev_name(dev_names, name));
+        struct bsn_package *p = bsn_langset_add(set, name, version, BSN_DEP_UNKNOWN, d);
+        const json_t *lic = json_object_get(pkg, "license");
+        if (json_is_string(lic)) {
+            bsn_langset_license_split(set, p, bsn_lang_jval(lic));
+        } else if (json_is_array(lic)) {
+            size_t j;
+            const json_t *l;
+            json_array_foreach(lic, j, l) bsn_langset_license_split(set, p, bsn_lang_jval(l));
+        }
+    }
+}
+
+static bsn_code
+composer_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err)
+{
+    json_t *doc;
+    BSN_TRY(bsn_lang_json(in, &doc, err));
+    bsn_code rc = BSN_OK;
+    struct bsn_langset set;
+    bsn_langset_init(&set, ctx, "composer");
+    bool installed = bsn_str_eq_cstr(bsn_str_make(in->path->base, in->path->base_len),
+                                     "installed.json");
+    if (installed && json_is_array(doc)) {
+        add_packages(ctx, &set, doc, false, NULL);
+    } else if (installed && json_is_object(doc) &&
+               json_is_array(json_object_get(doc, "packages"))) {
+        const json_t *dev_names = json_object_get(doc, "dev-package-names");
+        add_packages(ctx, &set, json_object_get(doc, "packages"), false,
+                     json_is_array(dev_names) ? dev_names : NULL);
+    } else if (!installed && json_is_object(doc)) {
+        const json_t *pk = json_object_get(doc, "packages");
+        const json_t *dev = json_object_get(doc, "packages-dev");
+        if (json_is_array(pk))
+            add_packages(ctx, &set, pk, false, NULL);
+        if (json_is_array(dev))
+            add_packages(ctx, &set, dev, true, NULL);
+    } else {
+        rc = bsn_err_set(err, BSN_EFORMAT, "no \"packages\" array");
+    }
+    bsn_langset_release(&set);
+    json_decref(doc);
+    return rc;
+}
+
+/* composer.lock anywhere; installed.json only as vendor/composer/installed.json. */
+static bool
+composer_wants(const struct bsn_path *p)
+{
+    if (bsn_str_eq_cstr(bsn_str_make(p->base, p->base_len), "composer.lock"))
+        return true;
+    return bsn_str_ends(bsn_str_make(p->path, p->len), "vendor/composer/installed.json");
+}
+
+static const char *const composer_names[] = { "composer.lock", "installed.json", NULL };
+
+const struct bsn_analyzer bsn_analyzer_composer = {
+    .name = "composer",
+    .scheme = "composer",
+    .version = 1,
+    .max_input = 64u << 20,
+    .names = composer_names,
+    .wants = composer_wants,
+    .parse = composer_parse,
+};
