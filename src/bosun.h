@@ -260,6 +260,9 @@ BSN_MUST_USE bsn_code bsn_scan(const char *target, enum bsn_artifact_type kind,
                                const struct bsn_scan_opts *opts, struct bsn_result **out,
                                struct bsn_err *err);
 
+/* Empties the per-layer analysis cache under dir (entries only; the directory stays). */
+BSN_MUST_USE bsn_code bsn_cache_clean(const char *dir, struct bsn_err *err);
+
 /*
  * Analyses a set of files as one layer, through the same registry, merge and finish steps as
  * an image scan: image_paths[i] is the path the file has in the image (relative, no leading
@@ -270,5 +273,72 @@ BSN_MUST_USE bsn_code bsn_scan_files(size_t n, const char *const *image_paths,
                                      const char *const *disk_paths,
                                      const struct bsn_scan_opts *opts, struct bsn_result **out,
                                      struct bsn_err *err);
+
+/* ---- the vulnerability database: 'bosun db' (implemented in vulndb/) ----------------------- */
+
+/* One message line (a skipped record, a download step); arg is the caller's. */
+typedef void bsn_msg_fn(void *arg, const char *msg);
+
+struct bsn_db_build_opts {
+    const char *out;               /* database file; written to a temp file, fsynced, renamed */
+    const char *const *sources;    /* "[kind:]PATH": file, directory, .zip or .tar.* */
+    size_t n_sources;
+    int64_t built_at;              /* build time recorded (seconds since the epoch) */
+    const char *listing;           /* also write a listing JSON for 'db update --url', or NULL */
+    bsn_msg_fn *warn;              /* skipped records, "file: record: problem"; may be NULL */
+    void *warn_arg;
+};
+
+/* Builds a database from feeds. A source whose kind is wrong or unrecognisable is
+ * BSN_EFORMAT naming it; malformed records are warnings, counted per source. */
+BSN_MUST_USE bsn_code bsn_db_build(const struct bsn_db_build_opts *o, struct bsn_err *err);
+
+struct bsn_db_source {
+    const char *name;              /* "osv", "debian-tracker", … */
+    const char *data_source;
+    const char *newest;            /* newest record date, or NULL */
+    uint64_t records, skipped;
+};
+
+struct bsn_db_info {
+    int schema_version;
+    int64_t built_at;              /* seconds since the epoch */
+    const char *built_at_text;     /* RFC 3339 UTC */
+    const struct bsn_db_source *sources;
+    size_t n_sources;
+    uint64_t advisories, affected; /* row counts */
+};
+
+/* Reads the metadata of the database at path; strings live in arena. BSN_EDB when missing,
+ * corrupt or of another schema. */
+BSN_MUST_USE bsn_code bsn_db_info(const char *path, struct bsn_arena *arena,
+                                  struct bsn_db_info *out, struct bsn_err *err);
+
+/* What the database knows, as JSON lines passed to out (one per advisory and affected
+ * package): by package name (ecosystem: a namespace such as "npm" or "debian:12", or an OSV
+ * ecosystem name such as "PyPI" or "Debian:12"; NULL = all), or by advisory id or alias. */
+BSN_MUST_USE bsn_code bsn_db_search(const char *path, const char *pkg, const char *ecosystem,
+                                    const char *vuln, bsn_msg_fn *out, void *arg,
+                                    struct bsn_err *err);
+
+struct bsn_db_update_opts {
+    const char *db_path;           /* database to replace */
+    const char *feeds_base;        /* mirror: replaces the scheme and host of every feed URL */
+    const char *feeds_file;        /* feed list JSON overriding the built-in list, or NULL */
+    const char *listing_url;       /* install the prebuilt database this listing describes */
+    const char *state_path;        /* ETag/Last-Modified state; NULL = db_path + ".state.json" */
+    const char *cache_dir;         /* downloaded feeds; NULL = db_path + ".feeds" */
+    bool offline;                  /* refuse: never touch the network */
+    unsigned jobs;                 /* parallel downloads, 0 = 4 */
+    long timeout_s;                /* per transfer, 0 = 600 */
+    int64_t built_at;              /* build time recorded when rebuilding */
+    bsn_msg_fn *log;               /* progress and skipped-record lines; may be NULL */
+    void *log_arg;
+};
+
+/* Refreshes the database from the upstream feeds (conditional requests, verification, rebuild
+ * into a temp file, atomic install), or from a listing. On any failure the old database is
+ * left in place and the code says why (BSN_ENET, BSN_EFORMAT for a checksum mismatch …). */
+BSN_MUST_USE bsn_code bsn_db_update(const struct bsn_db_update_opts *o, struct bsn_err *err);
 
 #endif

@@ -21,6 +21,7 @@ struct layer_jobs {
     struct bsn_layer_result **results;
     struct bsn_err *errs;
     bsn_code *codes;
+    _Atomic size_t hits;
 };
 
 static void
@@ -34,13 +35,29 @@ layer_job(void *arg, size_t i)
 {
     struct layer_jobs *lj = arg;
     struct bsn_reader *tar = NULL;
-    struct bsn_layer_result *lr =
-        bsn_layer_result_new(i, lj->img->info.layers[i].diff_id);
+    const char *diff_id = lj->img->info.layers[i].diff_id;
+    const char *cache = lj->opts->cache_dir;
+    char key[BSN_DIGEST_MAX];
+
     bsn_err_clear(&lj->errs[i]);
+    lj->codes[i] = BSN_OK;
+    /* A layer seen before is not read (nor downloaded) at all. */
+    bool cacheable = cache && diff_id && bsn_digest_valid(diff_id, strlen(diff_id));
+    if (cacheable) {
+        bsn_cache_key(diff_id, lj->opts, key);
+        lj->results[i] = bsn_cache_get(cache, key, i, diff_id);
+        if (lj->results[i]) {
+            lj->hits++;
+            return;
+        }
+    }
+    struct bsn_layer_result *lr = bsn_layer_result_new(i, diff_id);
     bsn_code rc = bsn_image_open_layer(lj->img, i, &tar, &lj->errs[i]);
     if (rc == BSN_OK)
         rc = bsn_analyze_tar(tar, lr, lj->opts, &lj->errs[i]);
     bsn_reader_close(tar);
+    if (rc == BSN_OK && cacheable)
+        bsn_cache_put(cache, key, lr);
     lj->codes[i] = rc;
     lj->results[i] = lr;
 }

@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/map.h"
 #include "base/reader.h"
+#include "base/sha256.h"
 #include "bosun.h"
 
 struct bsn_rec {
@@ -141,6 +142,17 @@ void bsn_scan_set_created_at(struct bsn_result *r, const struct bsn_scan_opts *o
 BSN_MUST_USE bsn_code bsn_scan_post_inventory(struct bsn_result *r,
                                               const struct bsn_scan_opts *opts,
                                               struct bsn_err *err);
+
+/* ---- the layer cache (scan_cache.c) ------------------------------------------------------ */
+
+/* The cache key of a layer for these options (diff_id, analyzer set, scanners, rules). */
+void bsn_cache_key(const char *diff_id, const struct bsn_scan_opts *opts,
+                   char out[BSN_DIGEST_MAX]);
+/* A cached layer result, or NULL (missing or corrupt: a corrupt entry is removed). */
+struct bsn_layer_result *bsn_cache_get(const char *dir, const char *key, size_t index,
+                                       const char *diff_id);
+/* Stores lr atomically; failures only mean a later cold scan. */
+void bsn_cache_put(const char *dir, const char *key, const struct bsn_layer_result *lr);
 
 /* Adds a diagnostic to a result (copied into its arena). */
 void bsn_result_diag(struct bsn_result *r, const char *fmt, ...) BSN_PRINTF(2, 3);
