@@ -45,7 +45,13 @@ struct bsn_image {
     struct bsn_image **siblings;
     size_t n_siblings;
     const char *platform;            /* "linux/amd64" when chosen from an index */
+    /* Bound on one layer's decompressed bytes (decompression bombs): set by bsn_image_open to
+     * BSN_LAYER_MAX_BYTES; callers may lower it before opening layers. */
+    uint64_t max_layer_bytes;
 };
+
+/* Default bound on a layer's decompressed size: far above real layers, far below a bomb's. */
+#define BSN_LAYER_MAX_BYTES (64ull << 30)
 
 struct bsn_image_source {
     const char *name;   /* "docker-archive", "oci-archive", "oci", "dir", "registry" */

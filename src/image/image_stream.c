@@ -1,0 +1,562 @@
+/*
+ * Layer byte streams: a file region (a blob file, or a member of an outer tar found by its
+ * header offset), a memory buffer, and the two wrappers every layer goes through: sha256 + size
+ * verification and decompression.
+ *
+ * Decompression: gzip with ISA-L's isal_inflate (ISAL_GZIP: header and CRC checked by ISA-L),
+ * member after member, since gzip allows concatenated members (pigz and some registries write
+ * them); bytes after the last member that do not start a new member are ignored, as gzip(1)
+ * does. zlib is used only when the ISA-L state cannot be allocated. zstd through
+ * ZSTD_decompressStream, which walks concatenated and skippable frames itself. Every wrapper
+ * reads its inner stream to its end, so a verifier underneath always sees the whole blob and can
+ * report a mismatch. Buffers are 256 KiB; nothing holds a whole blob.
+ */
+#include "image/image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <isa-l/igzip_lib.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "base/sha256.h"
+#include "base/xalloc.h"
+
+#define STREAM_BUF (256u * 1024u)
+
+/* A failed reader keeps failing with the same error: callers may retry reads. */
+struct sticky {
+    bool failed;
+    struct bsn_err err;
+};
+
+static bsn_code
+sticky_fail(struct sticky *s, struct bsn_err *err, bsn_code rc)
+{
+    s->failed = true;
+    if (err)
+        s->err = *err;
+    else
+        s->err.code = rc;
+    return rc;
+}
+
+static bsn_code
+sticky_repeat(const struct sticky *s, struct bsn_err *err)
+{
+    if (err)
+        *err = s->err;
+    return s->err.code ? s->err.code : BSN_EIO;
+}
+
+/* ---- memory --------------------------------------------------------------------------------- */
+
+struct mem_reader {
+    struct bsn_reader base;
+    const unsigned char *p;
+    size_t n, pos;
+};
+
+static bsn_code
+mem_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    struct mem_reader *m = (struct mem_reader *)r;
+    (void)err;
+    size_t k = m->n - m->pos;
+    if (k > cap)
+        k = cap;
+    if (k)
+        memcpy(buf, m->p + m->pos, k);
+    m->pos += k;
+    *got = k;
+    return BSN_OK;
+}
+
+static void
+mem_close(struct bsn_reader *r)
+{
+    free(r);
+}
+
+struct bsn_reader *
+bsn_reader_mem(const void *p, size_t n)
+{
+    struct mem_reader *m = bsn_xcalloc(1, sizeof(*m));
+    m->base.read = mem_read;
+    m->base.close = mem_close;
+    m->p = p;
+    m->n = p ? n : 0;
+    return &m->base;
+}
+
+/* ---- file region ---------------------------------------------------------------------------- */
+
+struct file_reader {
+    struct bsn_reader base;
+    int fd;
+    uint64_t off, len, pos; /* len UINT64_MAX: to end of file */
+    char *path;
+};
+
+static bsn_code
+file_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    struct file_reader *f = (struct file_reader *)r;
+    *got = 0;
+    if (f->len != UINT64_MAX) {
+        uint64_t left = f->len - f->pos;
+        if (left == 0)
+            return BSN_OK;
+        if (cap > left)
+            cap = (size_t)left;
+    }
+    if (cap > (size_t)1 << 30)
+        cap = (size_t)1 << 30;
+    ssize_t n;
+    do {
+        n = pread(f->fd, buf, cap, (off_t)(f->off + f->pos));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return bsn_err_sys(err, BSN_EIO, errno, "cannot read '%s'", f->path);
+    if (n == 0 && f->len != UINT64_MAX)
+        return bsn_err_set(err, BSN_EFORMAT,
+                           "'%s' is truncated: ends at byte %llu, inside a member ending at "
+                           "byte %llu", f->path, (unsigned long long)(f->off + f->pos),
+                           (unsigned long long)(f->off + f->len));
+    f->pos += (uint64_t)n;
+    *got = (size_t)n;
+    return BSN_OK;
+}
+
+static void
+file_close(struct bsn_reader *r)
+{
+    struct file_reader *f = (struct file_reader *)r;
+    close(f->fd);
+    free(f->path);
+    free(f);
+}
+
+bsn_code
+bsn_reader_file(const char *path, uint64_t off, uint64_t len, struct bsn_reader **out,
+                struct bsn_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return bsn_err_sys(err, errno == ENOENT ? BSN_ENOTFOUND : BSN_EIO, errno,
+                           "cannot open '%s'", path);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return bsn_err_set(err, BSN_EIO, "cannot read '%s': not a regular file", path);
+    }
+    if (len != UINT64_MAX && off + len < off) {
+        close(fd);
+        return bsn_err_set(err, BSN_EINVAL, "bad region of '%s'", path);
+    }
+    struct file_reader *f = bsn_xcalloc(1, sizeof(*f));
+    f->base.read = file_read;
+    f->base.close = file_close;
+    f->fd = fd;
+    f->off = off;
+    f->len = len;
+    f->path = bsn_xstrdup(path);
+    *out = &f->base;
+    return BSN_OK;
+}
+
+/* ---- verification --------------------------------------------------------------------------- */
+
+struct verify_reader {
+    struct bsn_reader base;
+    struct bsn_reader *inner;
+    struct bsn_sha256 sha;
+    char *digest; /* NULL: size only */
+    uint64_t size, count;
+    char *what;
+    bool done;
+    struct sticky st;
+};
+
+static bsn_code
+verify_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    struct verify_reader *v = (struct verify_reader *)r;
+    *got = 0;
+    if (v->st.failed)
+        return sticky_repeat(&v->st, err);
+    if (v->done)
+        return BSN_OK;
+    size_t n = 0;
+    bsn_code rc = bsn_reader_read(v->inner, buf, cap, &n, err);
+    if (rc != BSN_OK)
+        return sticky_fail(&v->st, err, rc);
+    if (n > 0) {
+        v->count += n;
+        if (v->size > 0 && v->count > v->size)
+            return sticky_fail(&v->st, err,
+                               bsn_err_set(err, BSN_EFORMAT,
+                                           "%s is larger than its recorded size of %llu bytes",
+                                           v->what, (unsigned long long)v->size));
+        if (v->digest)
+            bsn_sha256_update(&v->sha, buf, n);
+        *got = n;
+        return BSN_OK;
+    }
+    v->done = true;
+    if (v->size > 0 && v->count < v->size)
+        return sticky_fail(&v->st, err,
+                           bsn_err_set(err, BSN_EFORMAT, "%s is truncated: got %llu of %llu bytes",
+                                       v->what, (unsigned long long)v->count,
+                                       (unsigned long long)v->size));
+    if (v->digest) {
+        char got_digest[BSN_DIGEST_MAX];
+        bsn_sha256_final(&v->sha, got_digest);
+        if (strcmp(got_digest, v->digest) != 0)
+            return sticky_fail(&v->st, err,
+                               bsn_err_set(err, BSN_EFORMAT, "digest mismatch for %s: got %s",
+                                           v->what, got_digest));
+    }
+    return BSN_OK;
+}
+
+static void
+verify_close(struct bsn_reader *r)
+{
+    struct verify_reader *v = (struct verify_reader *)r;
+    bsn_reader_close(v->inner);
+    bsn_sha256_release(&v->sha);
+    free(v->digest);
+    free(v->what);
+    free(v);
+}
+
+struct bsn_reader *
+bsn_reader_verify(struct bsn_reader *inner, const char *digest, uint64_t size, const char *what)
+{
+    struct verify_reader *v = bsn_xcalloc(1, sizeof(*v));
+    v->base.read = verify_read;
+    v->base.close = verify_close;
+    v->inner = inner;
+    v->size = size;
+    v->what = bsn_xstrdup(what ? what : "stream");
+    if (digest) {
+        v->digest = bsn_xstrdup(digest);
+        bsn_sha256_init(&v->sha);
+    }
+    return &v->base;
+}
+
+/* ---- decompression -------------------------------------------------------------------------- */
+
+enum dec_state {
+    DEC_SNIFF = 0, /* DETECT: magic not looked at yet */
+    DEC_RUN,       /* inside a stream (gzip member, zstd frames, plain bytes) */
+    DEC_MEMBER_END,/* gzip: a member ended; another may follow */
+    DEC_DRAIN,     /* output complete: read the inner stream to its end */
+    DEC_DONE,
+};
+
+struct dec_reader {
+    struct bsn_reader base;
+    struct bsn_reader *inner;
+    enum bsn_compression comp;
+    enum dec_state state;
+    uint64_t max_out, total_out;
+    char *what;
+    unsigned char *in;
+    size_t in_len, in_pos;
+    bool in_eof;
+    struct inflate_state *isal; /* gzip via ISA-L */
+    z_stream *z;                /* gzip via zlib, when ISA-L could not be set up */
+    ZSTD_DStream *zs;
+    size_t zret;                /* last ZSTD_decompressStream result: 0 at a frame end */
+    struct sticky st;
+};
+
+/* Reads more input, keeping unconsumed bytes. Sets in_eof at the end of the inner stream. */
+static bsn_code
+dec_fill(struct dec_reader *d, struct bsn_err *err)
+{
+    if (d->in_pos > 0) {
+        memmove(d->in, d->in + d->in_pos, d->in_len - d->in_pos);
+        d->in_len -= d->in_pos;
+        d->in_pos = 0;
+    }
+    if (d->in_eof || d->in_len == STREAM_BUF)
+        return BSN_OK;
+    size_t n = 0;
+    BSN_TRY(bsn_reader_read(d->inner, d->in + d->in_len, STREAM_BUF - d->in_len, &n, err));
+    if (n == 0)
+        d->in_eof = true;
+    d->in_len += n;
+    return BSN_OK;
+}
+
+static bsn_code
+dec_gzip_start(struct dec_reader *d, struct bsn_err *err)
+{
+    if (!d->isal && !d->z) {
+        d->isal = malloc(sizeof(*d->isal));
+        if (d->isal) {
+            isal_inflate_init(d->isal);
+            d->isal->crc_flag = ISAL_GZIP;
+        } else {
+            d->z = bsn_xcalloc(1, sizeof(*d->z));
+            if (inflateInit2(d->z, 16 + MAX_WBITS) != Z_OK)
+                return bsn_err_set(err, BSN_EIO, "cannot set up gzip decompression for %s",
+                                   d->what);
+        }
+        return BSN_OK;
+    }
+    if (d->isal) {
+        isal_inflate_reset(d->isal);
+        d->isal->crc_flag = ISAL_GZIP;
+    } else if (inflateReset(d->z) != Z_OK) {
+        return bsn_err_set(err, BSN_EIO, "cannot reset gzip decompression for %s", d->what);
+    }
+    return BSN_OK;
+}
+
+/* One step of gzip: fills out with up to cap bytes; sets state to DEC_MEMBER_END at a member's
+ * end. *made may be 0 when input was consumed without output. */
+static bsn_code
+dec_gzip_step(struct dec_reader *d, unsigned char *out, size_t cap, size_t *made,
+              bool *progress, struct bsn_err *err)
+{
+    size_t avail = d->in_len - d->in_pos;
+    if (cap > UINT32_MAX)
+        cap = UINT32_MAX;
+    if (avail > UINT32_MAX)
+        avail = UINT32_MAX;
+    size_t used;
+    if (d->isal) {
+        struct inflate_state *s = d->isal;
+        s->next_in = d->in + d->in_pos;
+        s->avail_in = (uint32_t)avail;
+        s->next_out = out;
+        s->avail_out = (uint32_t)cap;
+        int ret = isal_inflate(s);
+        used = avail - s->avail_in;
+        *made = cap - s->avail_out;
+        if (ret < 0)
+            return bsn_err_set(err, BSN_EFORMAT, "corrupt gzip data in %s (isa-l error %d)",
+                               d->what, ret);
+        if (s->block_state == ISAL_BLOCK_FINISH)
+            d->state = DEC_MEMBER_END;
+    } else {
+        z_stream *z = d->z;
+        z->next_in = d->in + d->in_pos;
+        z->avail_in = (uInt)avail;
+        z->next_out = out;
+        z->avail_out = (uInt)cap;
+        int ret = inflate(z, Z_NO_FLUSH);
+        used = avail - z->avail_in;
+        *made = cap - z->avail_out;
+        if (ret == Z_STREAM_END)
+            d->state = DEC_MEMBER_END;
+        else if (ret != Z_OK && ret != Z_BUF_ERROR)
+            return bsn_err_set(err, BSN_EFORMAT, "corrupt gzip data in %s: %s", d->what,
+                               z->msg ? z->msg : "inflate failed");
+    }
+    d->in_pos += used;
+    *progress = used > 0 || *made > 0 || d->state == DEC_MEMBER_END;
+    return BSN_OK;
+}
+
+static bsn_code
+dec_zstd_step(struct dec_reader *d, unsigned char *out, size_t cap, size_t *made,
+              bool *progress, struct bsn_err *err)
+{
+    ZSTD_inBuffer in = { d->in + d->in_pos, d->in_len - d->in_pos, 0 };
+    ZSTD_outBuffer o = { out, cap, 0 };
+    size_t ret = ZSTD_decompressStream(d->zs, &o, &in);
+    if (ZSTD_isError(ret))
+        return bsn_err_set(err, BSN_EFORMAT, "corrupt zstd data in %s: %s", d->what,
+                           ZSTD_getErrorName(ret));
+    d->zret = ret;
+    d->in_pos += in.pos;
+    *made = o.pos;
+    *progress = in.pos > 0 || o.pos > 0;
+    return BSN_OK;
+}
+
+static bsn_code
+dec_sniff(struct dec_reader *d, struct bsn_err *err)
+{
+    while (d->in_len - d->in_pos < 4 && !d->in_eof)
+        BSN_TRY(dec_fill(d, err));
+    const unsigned char *p = d->in + d->in_pos;
+    size_t n = d->in_len - d->in_pos;
+    if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+        d->comp = BSN_COMP_GZIP;
+    else if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
+        d->comp = BSN_COMP_ZSTD;
+    else
+        d->comp = BSN_COMP_NONE;
+    return BSN_OK;
+}
+
+static bsn_code
+dec_start(struct dec_reader *d, struct bsn_err *err)
+{
+    if (d->comp == BSN_COMP_DETECT)
+        BSN_TRY(dec_sniff(d, err));
+    if (d->comp == BSN_COMP_GZIP)
+        BSN_TRY(dec_gzip_start(d, err));
+    if (d->comp == BSN_COMP_ZSTD) {
+        d->zs = ZSTD_createDStream();
+        if (!d->zs || ZSTD_isError(ZSTD_initDStream(d->zs)))
+            return bsn_err_set(err, BSN_EIO, "cannot set up zstd decompression for %s",
+                               d->what);
+        d->zret = 0;
+    }
+    d->state = DEC_RUN;
+    return BSN_OK;
+}
+
+/* After a gzip member: another member, trailing bytes to ignore, or the end. */
+static bsn_code
+dec_member_end(struct dec_reader *d, struct bsn_err *err)
+{
+    while (d->in_len - d->in_pos < 2 && !d->in_eof)
+        BSN_TRY(dec_fill(d, err));
+    size_t n = d->in_len - d->in_pos;
+    const unsigned char *p = d->in + d->in_pos;
+    if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
+        BSN_TRY(dec_gzip_start(d, err));
+        d->state = DEC_RUN;
+    } else {
+        d->state = DEC_DRAIN;
+    }
+    return BSN_OK;
+}
+
+static bsn_code
+dec_read_inner(struct dec_reader *d, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    *got = 0;
+    for (;;) {
+        switch (d->state) {
+        case DEC_SNIFF:
+            BSN_TRY(dec_start(d, err));
+            continue;
+        case DEC_MEMBER_END:
+            BSN_TRY(dec_member_end(d, err));
+            continue;
+        case DEC_DRAIN:
+            /* Trailing bytes (gzip padding) are read so a verifier below sees the whole blob. */
+            d->in_pos = d->in_len;
+            while (!d->in_eof) {
+                d->in_pos = d->in_len;
+                BSN_TRY(dec_fill(d, err));
+            }
+            d->in_pos = d->in_len = 0;
+            d->state = DEC_DONE;
+            return BSN_OK;
+        case DEC_DONE:
+            return BSN_OK;
+        case DEC_RUN:
+            break;
+        }
+        if (d->in_pos == d->in_len && !d->in_eof)
+            BSN_TRY(dec_fill(d, err));
+        if (d->comp == BSN_COMP_NONE) {
+            size_t k = d->in_len - d->in_pos;
+            if (k == 0 && d->in_eof) {
+                d->state = DEC_DONE;
+                return BSN_OK;
+            }
+            if (k > cap)
+                k = cap;
+            memcpy(buf, d->in + d->in_pos, k);
+            d->in_pos += k;
+            *got = k;
+            return BSN_OK;
+        }
+        size_t made = 0;
+        bool progress = false;
+        if (d->comp == BSN_COMP_GZIP)
+            BSN_TRY(dec_gzip_step(d, buf, cap, &made, &progress, err));
+        else
+            BSN_TRY(dec_zstd_step(d, buf, cap, &made, &progress, err));
+        if (made > 0) {
+            *got = made;
+            return BSN_OK;
+        }
+        if (d->comp == BSN_COMP_ZSTD && d->in_eof && d->in_pos == d->in_len) {
+            if (d->zret != 0)
+                return bsn_err_set(err, BSN_EFORMAT, "zstd data in %s ends early", d->what);
+            d->state = DEC_DONE;
+            return BSN_OK;
+        }
+        if (!progress) {
+            if (d->in_eof)
+                return bsn_err_set(err, BSN_EFORMAT, "gzip data in %s ends early", d->what);
+            if (d->in_pos == 0 && d->in_len == STREAM_BUF)
+                return bsn_err_set(err, BSN_EFORMAT, "corrupt gzip data in %s", d->what);
+            BSN_TRY(dec_fill(d, err));
+        }
+    }
+}
+
+static bsn_code
+dec_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    struct dec_reader *d = (struct dec_reader *)r;
+    *got = 0;
+    if (d->st.failed)
+        return sticky_repeat(&d->st, err);
+    if (cap == 0)
+        return BSN_OK;
+    bsn_code rc = dec_read_inner(d, buf, cap, got, err);
+    if (rc != BSN_OK) {
+        *got = 0;
+        return sticky_fail(&d->st, err, rc);
+    }
+    d->total_out += *got;
+    if (d->total_out > d->max_out) {
+        *got = 0;
+        return sticky_fail(&d->st, err,
+                           bsn_err_set(err, BSN_ELIMIT, "%s decompresses past %llu bytes",
+                                       d->what, (unsigned long long)d->max_out));
+    }
+    return BSN_OK;
+}
+
+static void
+dec_close(struct bsn_reader *r)
+{
+    struct dec_reader *d = (struct dec_reader *)r;
+    bsn_reader_close(d->inner);
+    free(d->isal);
+    if (d->z) {
+        inflateEnd(d->z);
+        free(d->z);
+    }
+    ZSTD_freeDStream(d->zs);
+    free(d->in);
+    free(d->what);
+    free(d);
+}
+
+struct bsn_reader *
+bsn_reader_decompress(struct bsn_reader *inner, enum bsn_compression c, uint64_t max_out,
+                      const char *what)
+{
+    struct dec_reader *d = bsn_xcalloc(1, sizeof(*d));
+    d->base.read = dec_read;
+    d->base.close = dec_close;
+    d->inner = inner;
+    d->comp = c;
+    d->max_out = max_out ? max_out : UINT64_MAX;
+    d->what = bsn_xstrdup(what ? what : "stream");
+    d->in = bsn_xmalloc(STREAM_BUF);
+    d->state = DEC_SNIFF;
+    return &d->base;
+}
