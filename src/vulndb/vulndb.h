@@ -107,6 +107,7 @@ struct bsn_vdb_hit {
     const struct bsn_adv *adv;        /* advisory (id, aliases, severity, cvss, refs …) */
     const struct bsn_adv_affected *aff;
     const char *data_source;          /* feed's data_source */
+    const char *source;               /* feed (importer) name: "osv", "debian-tracker" … */
 };
 
 /* All affected rows for (namespace, package); results live in arena. */

@@ -72,6 +72,24 @@ size_t bsn_vdb_import_skipped(const struct bsn_vdb_import *im, const char *feed_
 BSN_MUST_USE bsn_code bsn_vdb_import_write(struct bsn_vdb_import *im, const char *path,
                                            int64_t built_at, struct bsn_err *err);
 
+/* Builds "[kind:]PATH" sources into a temp file beside out, fsyncs it and renames it over
+ * out (vulndb_build.c); the old file stays on any failure. */
+BSN_MUST_USE bsn_code bsn_vdb_build_into(const char *out, const char *const *sources, size_t n,
+                                         int64_t built_at, bsn_msg_fn *warn, void *warn_arg,
+                                         struct bsn_err *err);
+/* fsync tmp, rename it onto dest, fsync dest's directory. */
+BSN_MUST_USE bsn_code bsn_vdb_install_file(const char *tmp, const char *dest,
+                                           struct bsn_err *err);
+/* "sha256:<hex>" of a file's content and its size. */
+BSN_MUST_USE bsn_code bsn_vdb_file_sha256(const char *path, char out[80], uint64_t *size,
+                                          struct bsn_err *err);
+
+/* The advisory id of one source (feed name), with its affected rows; *out NULL if absent. */
+BSN_MUST_USE bsn_code bsn_vdb_advisory_from(struct bsn_vdb *v, const char *id,
+                                            const char *source, struct bsn_arena *arena,
+                                            const struct bsn_adv **out,
+                                            const char **data_source, struct bsn_err *err);
+
 /* Status names stored in the database ("fixed", "not_fixed", …). */
 const char *bsn_vdb_status_name(enum bsn_vuln_status s);
 bool bsn_vdb_status_parse(const char *s, enum bsn_vuln_status *out);
@@ -83,5 +101,19 @@ const char *bsn_vdb_severity_word(const char *word, size_t n);
 /* Debian release codename ("bookworm") to its version ("12"); "sid" gives "unstable". NULL
  * for an unknown codename. */
 const char *bsn_vdb_debian_release(const char *codename, size_t n);
+
+/* An OSV ecosystem name ("PyPI", "Debian:12", "Ubuntu:Pro:18.04:LTS", "Rocky Linux:9") to a
+ * namespace ("pypi", "debian:12", "ubuntu:18.04:esm", "rocky:9") and version scheme, in
+ * arena. Unknown ecosystems map to their lowercased name with scheme "generic". Also accepts a
+ * namespace itself ("npm", "debian:12"). False for an empty name. */
+bool bsn_vdb_osv_ecosystem(const char *eco, struct bsn_arena *arena, const char **namespace,
+                           const char **scheme);
+/* True for the version schemes of OS packages (deb, apk, rpm): no fix means "not_fixed". */
+bool bsn_vdb_is_distro_scheme(const char *scheme);
+/* CVSS base score of a v2 or v3.x vector ("CVSS:3.1/AV:N/…", "AV:N/AC:L/Au:N/…"); 0 when the
+ * vector is malformed or of another version (v4 scores need the spec's tables). */
+double bsn_vdb_cvss_score(const char *vector);
+/* PEP 503 normalised name in arena: lowercase, runs of '-', '_', '.' become one '-'. */
+char *bsn_vdb_pypi_name(struct bsn_arena *arena, const char *name);
 
 #endif
