@@ -20,7 +20,7 @@
 
 #include "bosun.h"
 
-static json_t *
+static inline json_t *
 golden_expected(const char *kind, const char *name)
 {
     char path[1024];
@@ -33,7 +33,7 @@ golden_expected(const char *kind, const char *name)
 }
 
 /* Scans the case's inputs as one layer; returns the scan's code, *out set on success. */
-static bsn_code
+static inline bsn_code
 golden_scan(const char *kind, const char *name, json_t *exp, struct bsn_result **out)
 {
     json_t *inputs = json_object_get(exp, "inputs");
@@ -63,7 +63,7 @@ golden_scan(const char *kind, const char *name, json_t *exp, struct bsn_result *
 }
 
 /* Scans files given directly (image path, disk path pairs). */
-static struct bsn_result *
+static inline struct bsn_result *
 golden_scan_paths(size_t n, const char *const *img, const char *const *disk)
 {
     struct bsn_scan_opts o;
@@ -77,7 +77,7 @@ golden_scan_paths(size_t n, const char *const *img, const char *const *disk)
     return r;
 }
 
-static const struct bsn_package *
+static inline const struct bsn_package *
 golden_find(const struct bsn_result *r, const char *type, const char *name, const char *version)
 {
     for (size_t i = 0; i < r->n_packages; i++) {
@@ -89,7 +89,7 @@ golden_find(const struct bsn_result *r, const char *type, const char *name, cons
     return NULL;
 }
 
-static size_t
+static inline size_t
 golden_count_type(const struct bsn_result *r, const char *type)
 {
     size_t n = 0;
@@ -98,7 +98,7 @@ golden_count_type(const struct bsn_result *r, const char *type)
     return n;
 }
 
-static bool
+static inline bool
 golden_has_diag(const struct bsn_result *r, const char *needle)
 {
     for (size_t i = 0; i < r->n_diags; i++)
@@ -108,7 +108,7 @@ golden_has_diag(const struct bsn_result *r, const char *needle)
 }
 
 /* Calls fn for every case directory of kind whose name starts with prefix; returns the count. */
-static size_t
+static inline size_t
 golden_each(const char *kind, const char *prefix, void (*fn)(const char *kind, const char *name))
 {
     char path[1024];
