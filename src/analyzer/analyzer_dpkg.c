@@ -163,7 +163,13 @@ emit(struct bsn_actx *ctx, const struct stanza *s, bool opkg, bool statusd)
             bsn_actx_warn(ctx, "line %zu: stanza without Package: skipped", s->line);
         return;
     }
-    if (s->has_status ? !status_installed(s->status) : !statusd)
+    if (!s->has_status && !statusd) {
+        /* dpkg always writes Status in its status file: this one is damaged */
+        bsn_actx_warn(ctx, "line %zu: package '%.*s' has no Status: skipped", s->line,
+                      BSN_STR_ARG(s->package));
+        return;
+    }
+    if (s->has_status && !status_installed(s->status))
         return;
     struct bsn_package *p = bsn_actx_add_package(ctx);
     p->type = opkg ? "opkg" : "deb";
