@@ -9,7 +9,9 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "bosun.h"
+#include "textfmt/purl.h"
 
 /* What a package is looked up and compared as. */
 struct bsn_match_key {
@@ -48,5 +50,41 @@ enum bsn_severity bsn_match_cvss_band(double score);
 int64_t bsn_match_civil(int y, int m, int d);
 /* Parses "YYYY-MM-DD" (the first 10 bytes of s); false if malformed. */
 bool bsn_match_parse_date(const char *s, size_t n, int64_t *out);
+
+/* ---- filters (match_filter.c, match_vex.c) ------------------------------------------------- */
+
+/* Reads the whole file at path (at most max_bytes) into out. *missing (may be NULL) is set when
+ * the file does not exist, and BSN_ENOTFOUND returned. */
+BSN_MUST_USE bsn_code bsn_match_read_file(const char *path, size_t max_bytes,
+                                          struct bsn_buf *out, bool *missing,
+                                          struct bsn_err *err);
+
+/* One VEX statement: the vulnerability's ids, the products (package purls, parsed) it speaks
+ * for (none: every product), and what it says. */
+struct bsn_vex_stmt {
+    const char **ids;
+    size_t n_ids;
+    struct bsn_purl *products;
+    size_t n_products;
+    const char *reason; /* "vex:not_affected", "vex:fixed", or NULL: affected / in triage */
+};
+
+struct bsn_vex_set {
+    struct bsn_vex_stmt *stmts;
+    size_t n, cap;      /* stmts is malloc'd: bsn_vex_set_release */
+};
+
+void bsn_vex_set_release(struct bsn_vex_set *s);
+/* Parses an OpenVEX or CycloneDX VEX document (JSON) named name, appending its statements
+ * (strings in a). BSN_EFORMAT naming the document when it is neither. */
+BSN_MUST_USE bsn_code bsn_vex_parse(struct bsn_arena *a, const char *name, const char *data,
+                                    size_t len, struct bsn_vex_set *set, struct bsn_err *err);
+/* The reason the statements suppress finding v ("vex:not_affected", "vex:fixed"), or NULL.
+ * The last statement that names one of v's ids and a product matching v's purl wins. */
+const char *bsn_vex_verdict(const struct bsn_vex_set *set, struct bsn_arena *scratch,
+                            const struct bsn_vuln *v);
+/* Does the purl p (from a VEX statement) designate the package with purl pkg? Type, namespace
+ * and name equal; version and each qualifier of p, when given, equal in pkg. */
+bool bsn_vex_purl_match(const struct bsn_purl *p, const struct bsn_purl *pkg);
 
 #endif
