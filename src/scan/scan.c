@@ -11,6 +11,8 @@
 #include "base/pool.h"
 #include "base/xalloc.h"
 #include "image/image.h"
+#include "match/match.h"
+#include "vulndb/vulndb.h"
 #include "scan/scan_int.h"
 
 /* ---- the pipeline ------------------------------------------------------------------------- */
@@ -146,6 +148,19 @@ scan_dir(const char *dir, const struct bsn_scan_opts *opts, struct bsn_result *r
     return finish_inventory(r, &lr, 1, lr->entries, err);
 }
 
+static bsn_code
+match_result(struct bsn_result *r, const struct bsn_scan_opts *opts, struct bsn_err *err)
+{
+    struct bsn_vdb *db = NULL;
+    if (!opts->db_path)
+        return bsn_err_set(err, BSN_EDB, "no vulnerability database given; run 'bosun db "
+                                         "update' or 'bosun db build', or pass --db FILE");
+    BSN_TRY(bsn_vdb_open(opts->db_path, &db, err));
+    bsn_code rc = bsn_match(db, r, opts, err);
+    bsn_vdb_close(db);
+    return rc;
+}
+
 bsn_code
 bsn_scan(const char *target, enum bsn_artifact_type kind, const struct bsn_scan_opts *opts,
          struct bsn_result **out, struct bsn_err *err)
@@ -169,6 +184,10 @@ bsn_scan(const char *target, enum bsn_artifact_type kind, const struct bsn_scan_
     }
     if (rc == BSN_OK)
         rc = bsn_scan_post_inventory(r, opts, err);
+    if (rc == BSN_OK && (opts->scanners & BSN_SCAN_VULN))
+        rc = match_result(r, opts, err);
+    if (rc == BSN_OK)
+        rc = bsn_filter(r, opts, err);
     if (rc != BSN_OK) {
         bsn_result_free(r);
         return rc;
