@@ -30,7 +30,7 @@
 
 static char ospkg_tmpdir[256];
 
-static json_t *
+static inline json_t *
 ospkg_expected(const char *kind, const char *name)
 {
     char path[1024];
@@ -43,7 +43,7 @@ ospkg_expected(const char *kind, const char *name)
 }
 
 /* Unpacks member of the .tar.xz at src into the temp dir; returns the new file's path. */
-static char *
+static inline char *
 ospkg_unpack(const char *src, const char *member, const char *tag)
 {
     if (!ospkg_tmpdir[0]) {
@@ -77,7 +77,7 @@ ospkg_unpack(const char *src, const char *member, const char *tag)
     return out;
 }
 
-static void
+static inline void
 ospkg_cleanup(void)
 {
     if (!ospkg_tmpdir[0])
@@ -98,7 +98,7 @@ ospkg_cleanup(void)
 }
 
 /* Scans the case's inputs as one layer. Fails the test if the scan itself fails. */
-static struct bsn_result *
+static inline struct bsn_result *
 ospkg_scan(const char *kind, const char *name, json_t *exp)
 {
     json_t *inputs = json_object_get(exp, "inputs");
@@ -144,7 +144,7 @@ ospkg_scan(const char *kind, const char *name, json_t *exp)
 }
 
 /* Scans (image path, disk path) pairs. */
-static struct bsn_result *
+static inline struct bsn_result *
 ospkg_scan_paths(size_t n, const char *const *img, const char *const *disk)
 {
     struct bsn_scan_opts o;
@@ -158,7 +158,7 @@ ospkg_scan_paths(size_t n, const char *const *img, const char *const *disk)
     return r;
 }
 
-static const struct bsn_package *
+static inline const struct bsn_package *
 ospkg_find(const struct bsn_result *r, const char *type, const char *name, const char *version)
 {
     for (size_t i = 0; i < r->n_packages; i++) {
@@ -170,7 +170,7 @@ ospkg_find(const struct bsn_result *r, const char *type, const char *name, const
     return NULL;
 }
 
-static size_t
+static inline size_t
 ospkg_count(const struct bsn_result *r, const char *type)
 {
     size_t n = 0;
@@ -179,7 +179,7 @@ ospkg_count(const struct bsn_result *r, const char *type)
     return n;
 }
 
-static bool
+static inline bool
 ospkg_has_diag(const struct bsn_result *r, const char *needle)
 {
     for (size_t i = 0; i < r->n_diags; i++)
@@ -189,7 +189,7 @@ ospkg_has_diag(const struct bsn_result *r, const char *needle)
 }
 
 /* Asserts a string field: exp may be NULL (not asserted). */
-static void
+static inline void
 ospkg_assert_str(const char *what, const char *name, const char *got, const char *exp)
 {
     if (!exp)
@@ -199,7 +199,7 @@ ospkg_assert_str(const char *what, const char *name, const char *got, const char
 }
 
 /* Asserts that p's licenses are exactly the JSON array exp (order-insensitive). */
-static void
+static inline void
 ospkg_assert_licenses(const struct bsn_package *p, json_t *exp)
 {
     if (!json_is_array(exp))
@@ -219,7 +219,7 @@ ospkg_assert_licenses(const struct bsn_package *p, json_t *exp)
 }
 
 /* Calls fn for every case directory of kind; returns the count. */
-static size_t
+static inline size_t
 ospkg_each(const char *kind, void (*fn)(const char *kind, const char *name))
 {
     char path[1024];
@@ -240,7 +240,24 @@ ospkg_each(const char *kind, void (*fn)(const char *kind, const char *name))
     return n;
 }
 
-static const char *
+/* Writes a file in the temp dir; returns its path (free it). */
+static inline char *
+ospkg_write_tmp(const char *name, const char *content)
+{
+    if (!ospkg_tmpdir[0]) {
+        snprintf(ospkg_tmpdir, sizeof(ospkg_tmpdir), "/tmp/bsn-ospkg-XXXXXX");
+        assert_non_null(mkdtemp(ospkg_tmpdir));
+    }
+    char *p = malloc(1024);
+    snprintf(p, 1024, "%s/%s", ospkg_tmpdir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(content, f);
+    fclose(f);
+    return p;
+}
+
+static inline const char *
 jstr(json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));

@@ -124,33 +124,16 @@ test_golden_cases(void **state)
     ospkg_cleanup();
 }
 
-/* Writes a file in the temp dir; returns its path. */
-static char *
-write_tmp(const char *name, const char *content)
-{
-    if (!ospkg_tmpdir[0]) {
-        snprintf(ospkg_tmpdir, sizeof(ospkg_tmpdir), "/tmp/bsn-ospkg-XXXXXX");
-        assert_non_null(mkdtemp(ospkg_tmpdir));
-    }
-    char *p = malloc(1024);
-    snprintf(p, 1024, "%s/%s", ospkg_tmpdir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-    return p;
-}
-
 /* Distroless: status.d without os-release is debian; os-release wins when present; purls
  * carry the distro and the upstream source with its version when it differs. */
 static void
 test_distroless_os_and_purl(void **state)
 {
     (void)state;
-    char *st = write_tmp("libc6", "Package: libc6\nVersion: 2.36-9+deb12u7\n"
+    char *st = ospkg_write_tmp("libc6", "Package: libc6\nVersion: 2.36-9+deb12u7\n"
                                   "Architecture: amd64\nSource: glibc (2.36-9+deb12u7)\n"
                                   "Maintainer: GNU Libc Maintainers <debian-glibc@lists.debian.org>\n");
-    char *md5 = write_tmp("libc6.md5sums", "0123456789abcdef0123456789abcdef  lib/x.so\n");
+    char *md5 = ospkg_write_tmp("libc6.md5sums", "0123456789abcdef0123456789abcdef  lib/x.so\n");
     const char *img[] = { "var/lib/dpkg/status.d/libc6", "var/lib/dpkg/status.d/libc6.md5sums" };
     const char *disk[] = { st, md5 };
     struct bsn_result *r = ospkg_scan_paths(2, img, disk);
@@ -163,10 +146,10 @@ test_distroless_os_and_purl(void **state)
     assert_string_equal(p->purl, "pkg:deb/debian/libc6@2.36-9+deb12u7?arch=amd64&upstream=glibc");
     bsn_result_free(r);
 
-    char *osr = write_tmp("os-release", "ID=debian\nVERSION_ID=\"12\"\nNAME=\"Debian GNU/Linux\"\n"
+    char *osr = ospkg_write_tmp("os-release", "ID=debian\nVERSION_ID=\"12\"\nNAME=\"Debian GNU/Linux\"\n"
                                         "VERSION_CODENAME=bookworm\n");
-    char *dv = write_tmp("debian_version", "12.7\n");
-    char *bin = write_tmp("util", "Package: util-linux-extra\nVersion: 2.38.1-5+b1\n"
+    char *dv = ospkg_write_tmp("debian_version", "12.7\n");
+    char *bin = ospkg_write_tmp("util", "Package: util-linux-extra\nVersion: 2.38.1-5+b1\n"
                                   "Architecture: amd64\nSource: util-linux (2.38.1-5)\n");
     const char *img2[] = { "var/lib/dpkg/status.d/util", "etc/os-release", "etc/debian_version" };
     const char *disk2[] = { bin, osr, dv };
@@ -204,7 +187,7 @@ test_malformed(void **state)
     };
     static const size_t want[] = { 1, 1, 0, 1, 0, 0 };
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-        char *f = write_tmp("status", bodies[i]);
+        char *f = ospkg_write_tmp("status", bodies[i]);
         const char *img[] = { "var/lib/dpkg/status" };
         const char *disk[] = { f };
         struct bsn_result *r = ospkg_scan_paths(1, img, disk);
