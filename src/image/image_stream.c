@@ -379,7 +379,10 @@ dec_zstd_step(struct dec_reader *d, unsigned char *out, size_t cap, size_t *made
     if (ZSTD_isError(ret))
         return bsn_err_set(err, BSN_EFORMAT, "corrupt zstd data in %s: %s", d->what,
                            ZSTD_getErrorName(ret));
-    d->zret = ret;
+    /* After a finished frame a call without input returns the next frame's header hint:
+     * only calls that did something say whether the stream stopped mid-frame. */
+    if (in.pos > 0 || o.pos > 0)
+        d->zret = ret;
     d->in_pos += in.pos;
     *made = o.pos;
     *progress = in.pos > 0 || o.pos > 0;

@@ -115,6 +115,10 @@ tar_entry(struct tar_walk *w, struct archive_entry *e, struct bsn_entry *ent)
     base = base ? base + 1 : p;
     size_t dlen = base > p ? (size_t)(base - p - 1) : 0;
 
+    /* Anything inside an AUFS bookkeeping directory (".wh..wh.plnk/…") is not a file. */
+    for (char *q = p; q && q < p + dlen; q = strchr(q, '/') ? strchr(q, '/') + 1 : NULL)
+        if (strncmp(q, ".wh..wh.", 8) == 0)
+            return false;
     memset(ent, 0, sizeof(*ent));
     ent->mode = (uint32_t)archive_entry_mode(e);
     if (strncmp(base, ".wh.", 4) == 0) {
