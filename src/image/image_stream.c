@@ -381,7 +381,7 @@ dec_zstd_step(struct dec_reader *d, unsigned char *out, size_t cap, size_t *made
                            ZSTD_getErrorName(ret));
     /* After a finished frame a call without input returns the next frame's header hint:
      * only calls that did something say whether the stream stopped mid-frame. */
-    if (in.pos > 0 || o.pos > 0)
+    if (in.pos > 0 || o.pos > 0 || ret == 0)
         d->zret = ret;
     d->in_pos += in.pos;
     *made = o.pos;
