@@ -115,7 +115,10 @@ bsn_rpmdb_bdb_each(const unsigned char *data, size_t len, bsn_rpmdb_blob_fn *fn,
                            db.pagesize);
     uint32_t last = u32(&db, data + 32);
     size_t have = len / db.pagesize;
-    db.npages = (uint32_t)(have < (size_t)last + 1 ? have : (size_t)last + 1);
+    if (have < (size_t)last + 1)
+        return bsn_err_set(err, BSN_EFORMAT, "Berkeley DB file is truncated (%zu of %llu "
+                           "pages)", have, (unsigned long long)last + 1);
+    db.npages = last + 1;
 
     struct bsn_buf value;
     bsn_buf_init(&value, MAX_VALUE);
