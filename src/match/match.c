@@ -53,7 +53,7 @@ struct matcher {
 
 struct nvd_entry {
     const struct bsn_adv *adv; /* NULL: the database has no record of the id */
-    bool is_nvd;
+    const char *label;         /* "nvd", "cve…", or NULL: another feed's record */
 };
 
 /* ---- small helpers -------------------------------------------------------------------------- */
@@ -255,11 +255,11 @@ row_matches(struct matcher *m, const struct bsn_package *p, const struct bsn_mat
 
 /* ---- building a finding --------------------------------------------------------------------- */
 
-/* The database's record of a CVE id (NVD's or the CVE list's when the feeds had it), cached
- * per run. *is_nvd says whether its severity is NVD's own (another feed's record may come back
- * for an id: then only its "nvd" CVSS entries are used). */
+/* The database's record of a CVE id, NVD's first, else the CVE list's (bsn_vdb_advisory
+ * prefers them), cached per run. *label is "nvd" for NVD's record, the data source of another
+ * record; NULL when the record is some other feed's (then only its "nvd" CVSS entries count). */
 static const struct bsn_adv *
-nvd_record(struct matcher *m, const char *cve, bool *is_nvd)
+nvd_record(struct matcher *m, const char *cve, const char **label)
 {
     struct nvd_entry *e = bsn_map_get(&m->nvd, cve, strlen(cve));
     if (!e) {
@@ -270,11 +270,12 @@ nvd_record(struct matcher *m, const char *cve, bool *is_nvd)
             a = NULL;
         e = bsn_arena_alloc(m->cache_a, sizeof(*e));
         e->adv = a;
-        e->is_nvd = ds && (strcmp(ds, "nvd") == 0 || strcmp(ds, "cve") == 0);
+        if (ds && (strcmp(ds, "nvd") == 0 || strncmp(ds, "cve", 3) == 0))
+            e->label = bsn_arena_strdup(m->cache_a, ds);
         const char *key = bsn_arena_strdup(m->cache_a, cve);
         bsn_map_put(&m->nvd, key, strlen(key), e);
     }
-    *is_nvd = e->is_nvd;
+    *label = e->label;
     return e->adv;
 }
 
@@ -347,11 +348,11 @@ cvss_add(struct cvsset *s, const struct bsn_cvss *c)
 
 /* The best CVSS v3 score among entries of source (NULL: any source); -1 if none. */
 static double
-best_v3(const struct cvsset *s, const char *source)
+best_v3(const struct bsn_cvss *v, size_t n, const char *source)
 {
     double best = -1;
-    for (size_t i = 0; i < s->n; i++) {
-        const struct bsn_cvss *c = &s->v[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct bsn_cvss *c = &v[i];
         bool v3 = (c->version && c->version[0] == '3') ||
                   (c->vector && strncmp(c->vector, "CVSS:3", 6) == 0);
         if (!v3 || (source && (!c->source || strcmp(c->source, source) != 0)))
@@ -443,27 +444,33 @@ emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
 
     /* NVD severities and scores for every CVE id of the group */
     const struct bsn_adv *nvd = NULL;
-    bool nvd_own = false;
+    const char *nvd_label = NULL;
     for (size_t i = 0; i < ids.n; i++) {
-        bool own;
+        const char *label;
         if (!is_cve(ids.v[i]))
             continue;
-        const struct bsn_adv *a = nvd_record(m, ids.v[i], &own);
+        const struct bsn_adv *a = nvd_record(m, ids.v[i], &label);
         if (!a)
             continue;
         if (!nvd || strcmp(ids.v[i], id) == 0) {
             nvd = a;
-            nvd_own = own;
+            nvd_label = label;
         }
         for (size_t j = 0; j < a->n_cvss; j++)
-            if (own || (a->cvss[j].source && strcmp(a->cvss[j].source, "nvd") == 0))
+            if (label || (a->cvss[j].source && strcmp(a->cvss[j].source, "nvd") == 0))
                 cvss_add(&cvss, &a->cvss[j]);
     }
-    double nvd_score = best_v3(&cvss, "nvd");
-    if (nvd && nvd_own && nvd->severity)
-        sev_add(&sevs, "nvd", nvd->severity);
+    double nvd_score = best_v3(cvss.v, cvss.n, "nvd");
+    if (nvd && nvd_label && nvd->severity)
+        sev_add(&sevs, nvd_label, nvd->severity);
     else if (nvd_score > 0)
         sev_add(&sevs, "nvd", sev_name(bsn_match_cvss_band(nvd_score)));
+    else if (nvd && nvd_label) {
+        /* the CVE list's record: CISA ADP or CNA scores */
+        double sc = best_v3(nvd->cvss, nvd->n_cvss, NULL);
+        if (sc > 0)
+            sev_add(&sevs, nvd_label, sev_name(bsn_match_cvss_band(sc)));
+    }
 
     /* the chosen severity */
     const struct bsn_vendor_severity *chosen = NULL;
@@ -482,6 +489,8 @@ emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
     }
     if (!chosen)
         chosen = sev_get(&sevs, "nvd");
+    if (!chosen && nvd_label)
+        chosen = sev_get(&sevs, nvd_label);
 
     struct bsn_vuln *v;
     m->out = bsn_xgrow(m->out, &m->cap_out, m->n_out + 1, sizeof(*m->out));
@@ -510,7 +519,7 @@ emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
         v->severity = chosen->severity;
         v->severity_source = dup(ra, chosen->source);
     } else {
-        double s = best_v3(&cvss, NULL);
+        double s = best_v3(cvss.v, cvss.n, NULL);
         v->severity = bsn_match_cvss_band(s);
         for (size_t i = 0; s > 0 && i < cvss.n; i++)
             if (cvss.v[i].score == s && cvss.v[i].source) {
