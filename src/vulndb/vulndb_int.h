@@ -90,6 +90,11 @@ BSN_MUST_USE bsn_code bsn_vdb_advisory_from(struct bsn_vdb *v, const char *id,
                                             const struct bsn_adv **out,
                                             const char **data_source, struct bsn_err *err);
 
+/* Imports a parsed secdb document (Alpine or Wolfi, vulndb_secdb.c) into namespace ns. */
+struct json_t;
+void bsn_vdb_secdb_import(struct bsn_vdb_import *im, const char *path, struct json_t *root,
+                          const char *ns);
+
 /* Status names stored in the database ("fixed", "not_fixed", …). */
 const char *bsn_vdb_status_name(enum bsn_vuln_status s);
 bool bsn_vdb_status_parse(const char *s, enum bsn_vuln_status *out);

@@ -1,0 +1,165 @@
+/*
+ * Debian security tracker JSON (https://security-tracker.debian.org/tracker/data/json):
+ *
+ *   { "SOURCE-PACKAGE": { "CVE-2022-0456": { "description": …, "scope": …, "debianbug": N,
+ *       "releases": { "bookworm": { "status": "resolved", "fixed_version": "98.0-1",
+ *                                   "repositories": {…}, "urgency": "low**",
+ *                                   "nodsa": "…", "nodsa_reason": "postponed" } } } } }
+ *
+ * One advisory per CVE (or TEMP-…) id, merged over the source packages it names. Each release
+ * is one affected row in namespace debian:<version> (codename mapped by bsn_vdb_debian_release;
+ * sid is debian:unstable), scheme deb:
+ *   resolved + fixed_version "0"  -> not affected, not stored
+ *   resolved + fixed_version V    -> fixed, "osv:introduced=0;fixed=V"
+ *   open, urgency "end-of-life"   -> end_of_life
+ *   open + nodsa_reason postponed -> fix_deferred; other nodsa (no-dsa, ignored) -> will_not_fix
+ *   open                          -> not_fixed, "osv:introduced=0"
+ *   undetermined                  -> affected
+ * The urgency ("unimportant", "low**", "not yet assigned") becomes the row's vendor severity.
+ * Quirks: "releases" is [] rather than {} when empty (seen in anchore/vunnel's excerpt); the
+ * trailing '*' marks an urgency taken from elsewhere. Unknown codenames are skipped with a
+ * warning naming package and CVE.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "vulndb/vulndb_int.h"
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static bool
+tracker_detect(const char *path, const unsigned char *head, size_t n)
+{
+    const char *h = (const char *)head;
+    size_t i = 0;
+    while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t'))
+        i++;
+    if (i >= n || h[i] != '{' || !(has_suffix(path, ".json") || has_suffix(path, "/json")))
+        return false;
+    return memmem(h, n, "\"releases\"", 10) && memmem(h, n, "\"status\"", 8) &&
+           (memmem(h, n, "\"CVE-", 5) || memmem(h, n, "\"TEMP-", 6)) &&
+           !memmem(h, n, "\"modified\"", 10);
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s && *s ? s : NULL;
+}
+
+static bsn_code
+tracker_import(struct bsn_vdb_import *im, const char *path, const unsigned char *data,
+               size_t len, struct bsn_err *err)
+{
+    (void)err;
+    json_error_t je;
+    json_t *root = json_loadb((const char *)data, len, 0, &je);
+    if (!json_is_object(root)) {
+        bsn_vdb_warn(im, path, "file", "invalid tracker JSON at line %d: %s", je.line,
+                     root ? "not an object" : je.text);
+        json_decref(root);
+        return BSN_OK;
+    }
+    struct bsn_arena *a = bsn_vdb_scratch(im);
+    struct bsn_arena_mark mark = bsn_arena_mark(a);
+    const char *pkg;
+    json_t *cves;
+    json_object_foreach(root, pkg, cves) {
+        if (!json_is_object(cves)) {
+            bsn_vdb_warn(im, path, pkg, "package entry is not an object");
+            continue;
+        }
+        const char *id;
+        json_t *cve;
+        json_object_foreach(cves, id, cve) {
+            bsn_arena_rewind(a, mark);
+            char rec[512];
+            snprintf(rec, sizeof(rec), "%s/%s", pkg, id);
+            if (!json_is_object(cve) || !*id || strlen(id) > 64) {
+                bsn_vdb_warn(im, path, rec, "malformed CVE entry");
+                continue;
+            }
+            json_t *rels = json_object_get(cve, "releases");
+            if (rels && !json_is_object(rels) && !(json_is_array(rels) && !json_array_size(rels))) {
+                bsn_vdb_warn(im, path, rec, "\"releases\" is not an object");
+                continue;
+            }
+            size_t cap = json_object_size(rels), n = 0;
+            struct bsn_adv_affected *aff =
+                bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*aff));
+            const char *codename;
+            json_t *r;
+            json_object_foreach(rels, codename, r) {
+                const char *ver = bsn_vdb_debian_release(codename, strlen(codename));
+                if (!ver) {
+                    /* "trixie-backports" style keys do not occur; an unknown name does. */
+                    bsn_vdb_warn(im, path, rec, "unknown Debian release '%s'", codename);
+                    continue;
+                }
+                const char *status = jstr(r, "status"), *fixed = jstr(r, "fixed_version");
+                const char *urgency = jstr(r, "urgency");
+                const char *nodsa_reason = jstr(r, "nodsa_reason");
+                bool nodsa = json_object_get(r, "nodsa") != NULL;
+                struct bsn_adv_affected f = { .scheme = "deb", .package = pkg };
+                f.namespace = bsn_arena_printf(a, "debian:%s", ver);
+                f.severity = urgency ? bsn_vdb_severity_word(urgency, strlen(urgency)) : NULL;
+                if (!status) {
+                    bsn_vdb_warn(im, path, rec, "release '%s' has no status", codename);
+                    continue;
+                }
+                if (strcmp(status, "resolved") == 0) {
+                    if (!fixed || strcmp(fixed, "0") == 0)
+                        continue;
+                    if (strchr(fixed, ';')) {
+                        bsn_vdb_warn(im, path, rec, "malformed fixed_version '%s'", fixed);
+                        continue;
+                    }
+                    f.status = BSN_STATUS_FIXED;
+                    f.fixed = fixed;
+                    f.range = bsn_arena_printf(a, "osv:introduced=0;fixed=%s", fixed);
+                } else if (strcmp(status, "open") == 0) {
+                    f.range = "osv:introduced=0";
+                    if (urgency && strcmp(urgency, "end-of-life") == 0)
+                        f.status = BSN_STATUS_END_OF_LIFE;
+                    else if (nodsa_reason && strcmp(nodsa_reason, "postponed") == 0)
+                        f.status = BSN_STATUS_FIX_DEFERRED;
+                    else if (nodsa || nodsa_reason)
+                        f.status = BSN_STATUS_WILL_NOT_FIX;
+                    else
+                        f.status = BSN_STATUS_NOT_FIXED;
+                } else if (strcmp(status, "undetermined") == 0) {
+                    f.range = "osv:introduced=0";
+                    f.status = BSN_STATUS_AFFECTED;
+                } else {
+                    bsn_vdb_warn(im, path, rec, "unknown status '%s'", status);
+                    continue;
+                }
+                aff[n++] = f;
+            }
+            struct bsn_adv adv = {
+                .id = id,
+                .description = jstr(cve, "description"),
+                .affected = aff,
+                .n_affected = n,
+            };
+            bsn_vdb_emit(im, &adv);
+        }
+    }
+    json_decref(root);
+    return BSN_OK;
+}
+
+const struct bsn_feed bsn_feed_debian_tracker = {
+    .name = "debian-tracker",
+    .data_source = "debian",
+    .detect = tracker_detect,
+    .import_file = tracker_import,
+};
