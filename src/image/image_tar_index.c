@@ -46,6 +46,12 @@ compression_of(const unsigned char *p, size_t n)
     return NULL;
 }
 
+static bool
+io_errno(int e)
+{
+    return e == EIO || e == EACCES || e == ENOENT || e == EISDIR || e == ENOMEM;
+}
+
 static bsn_code
 check_uncompressed(const char *path, struct bsn_err *err)
 {
@@ -75,8 +81,10 @@ bsn_tar_index_build(struct bsn_arena *a, const char *path, struct bsn_tar_index 
         BSN_BUG("archive_read_new failed");
     archive_read_support_format_tar(ar);
     if (archive_read_open_filename(ar, path, 64 * 1024) != ARCHIVE_OK) {
-        bsn_code rc = bsn_err_set(err, BSN_EIO, "cannot open '%s': %s", path,
-                                  archive_error_string(ar));
+        /* The file opened a moment ago (check_uncompressed): this is about its content. */
+        bsn_code rc = bsn_err_set(err, io_errno(archive_errno(ar)) ? BSN_EIO : BSN_EFORMAT,
+                                  "'%s' is not a readable tar archive: %s", path,
+                                  archive_error_string(ar) ? archive_error_string(ar) : "?");
         archive_read_free(ar);
         return rc;
     }
