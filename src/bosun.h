@@ -341,4 +341,20 @@ struct bsn_db_update_opts {
  * left in place and the code says why (BSN_ENET, BSN_EFORMAT for a checksum mismatch …). */
 BSN_MUST_USE bsn_code bsn_db_update(const struct bsn_db_update_opts *o, struct bsn_err *err);
 
+/* ---- version schemes (src/version) ------------------------------------------------------- */
+
+/* Name of the i-th version scheme ("deb", "rpm", … "generic"), NULL past the last. */
+const char *bsn_version_scheme_name(size_t i);
+
+/* Compares versions a and b of scheme: *out is -1, 0 or 1. BSN_ENOTFOUND for an unknown
+ * scheme, BSN_EFORMAT (naming the version) if a or b is not a valid version of it. */
+BSN_MUST_USE bsn_code bsn_version_compare(const char *scheme, const char *a, const char *b,
+                                          int *out, struct bsn_err *err);
+
+/* Is v (a valid version of scheme) inside range? range is version.h's canonical grammar
+ * ("osv:introduced=0;fixed=1.2", "npm:^1.2.3", "cmp:< 1.2") or a bare constraint in the
+ * scheme's own syntax. BSN_ENOTFOUND, BSN_EFORMAT as above, or for a malformed range. */
+BSN_MUST_USE bsn_code bsn_version_in_range(const char *scheme, const char *v, const char *range,
+                                           bool *out, struct bsn_err *err);
+
 #endif
