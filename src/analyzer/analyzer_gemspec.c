@@ -8,7 +8,8 @@
  * are read with their quoted strings ('single' or "double", .freeze ignored). A file whose
  * name or version is not assigned through the block variable (trivy's "malformed variable
  * name" fixture: `do |spec|` then `s.name = …`) is an error. Only files in a
- * specifications/ folder are gem specs (a project's own *.gemspec is not an installed gem).
+ * specifications/ folder (or its default/ folder of default gems) are gem specs: a project's
+ * own *.gemspec is not an installed gem.
  * Limit: 1 MiB.
  */
 #include <string.h>
@@ -42,6 +43,8 @@ gemspec_wants(const struct bsn_path *p)
     if (p->len <= p->base_len)
         return false;
     struct bsn_str dir = bsn_str_make(p->path, p->len - p->base_len - 1);
+    if (bsn_str_ends(dir, "/default"))
+        dir.len -= 8; /* default gems: specifications/default/ */
     return bsn_str_eq_cstr(dir, "specifications") || bsn_str_ends(dir, "/specifications");
 }
 
