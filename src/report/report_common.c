@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sha256.h"
 #include "base/xalloc.h"
 
 const char *
@@ -171,4 +172,46 @@ bsn_rpt_dump(json_t *doc, struct bsn_buf *out, const char *format, struct bsn_er
         return bsn_err_set(err, BSN_EINVAL, "cannot serialise the %s report", format);
     }
     return BSN_OK;
+}
+
+void
+bsn_rpt_uuid(const struct bsn_result *r, const char *salt, char out[40])
+{
+    struct bsn_sha256 h;
+    char d[BSN_DIGEST_MAX];
+    const char *parts[] = { salt, r->target, r->has_image ? r->image.id : NULL, r->created_at };
+    bsn_sha256_init(&h);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (parts[i])
+            bsn_sha256_update(&h, parts[i], strlen(parts[i]));
+        bsn_sha256_update(&h, "\x1f", 1);
+    }
+    bsn_sha256_final(&h, d);
+    const char *x = d + 7; /* past "sha256:" */
+    static const char variant[] = "89ab";
+    snprintf(out, 40, "%.8s-%.4s-5%.3s-%c%.3s-%.12s", x, x + 8, x + 13,
+             variant[(x[16] >= 'a' ? x[16] - 'a' + 10 : x[16] - '0') & 3], x + 17, x + 20);
+}
+
+double
+bsn_rpt_max_score(const struct bsn_vuln *v)
+{
+    double best = -1;
+    for (size_t i = 0; i < v->n_cvss; i++)
+        if (v->cvss[i].score > best)
+            best = v->cvss[i].score;
+    return best;
+}
+
+const char *
+bsn_rpt_sev_lower(enum bsn_severity s)
+{
+    switch (s) {
+    case BSN_SEV_CRITICAL: return "critical";
+    case BSN_SEV_HIGH: return "high";
+    case BSN_SEV_MEDIUM: return "medium";
+    case BSN_SEV_LOW: return "low";
+    case BSN_SEV_UNKNOWN: return "unknown";
+    }
+    return "unknown";
 }

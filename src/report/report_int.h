@@ -33,6 +33,14 @@ void bsn_rpt_set(json_t *obj, const char *key, json_t *val);
 /* Appends v (stolen) to arr. */
 void bsn_rpt_push(json_t *arr, json_t *v);
 
+/* A name-based UUID (RFC 4122 layout, version 5 bits, SHA-256 of the target, image id and
+ * created_at) as "xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx": the same scan gives the same id. */
+void bsn_rpt_uuid(const struct bsn_result *r, const char *salt, char out[40]);
+/* The highest CVSS score of a finding (any source, any version), or -1. */
+double bsn_rpt_max_score(const struct bsn_vuln *v);
+/* Lowercase severity name ("critical") for CycloneDX ratings. */
+const char *bsn_rpt_sev_lower(enum bsn_severity s);
+
 /* Serialises doc (indent 2, keys in insertion order, trailing newline) into out. BSN_ELIMIT
  * with err set when out's cap is too small. Does not free doc. */
 bsn_code bsn_rpt_dump(json_t *doc, struct bsn_buf *out, const char *format, struct bsn_err *err);
