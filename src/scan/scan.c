@@ -76,27 +76,15 @@ finish_inventory(struct bsn_result *r, struct bsn_layer_result **layers, size_t 
     return BSN_OK;
 }
 
+/* Analyses an opened image's layers (in parallel, each streamed once or read from the cache)
+ * and merges them into r. Takes ownership of img (freed with r). */
 static bsn_code
-scan_image(const char *target, const struct bsn_scan_opts *opts, struct bsn_result *r,
-           struct bsn_err *err)
+scan_layers(struct bsn_image *img, const struct bsn_scan_opts *opts, struct bsn_result *r,
+            struct bsn_err *err)
 {
-    struct bsn_image *img = NULL;
-    BSN_TRY(bsn_image_open(target, opts, &img, err));
-
-    if (img->root_dir) {
-        r->artifact_type = BSN_ARTIFACT_ROOTFS;
-        struct bsn_layer_result *lr = bsn_layer_result_new(0, "");
-        bsn_code rc = bsn_analyze_dir(img->root_dir, lr, opts, err);
-        uint64_t entries = lr->entries;
-        bsn_image_free(img);
-        if (rc != BSN_OK) {
-            bsn_layer_result_free(lr);
-            return rc;
-        }
-        return finish_inventory(r, &lr, 1, entries, err);
-    }
-
     size_t n = img->info.n_layers;
+    /* The result's image info points into the image's arena. */
+    bsn_arena_defer(r->arena, free_image_cb, img);
     r->has_image = true;
     r->image = img->info;
     r->platform = img->platform ? bsn_arena_strdup(r->arena, img->platform) : NULL;
@@ -130,8 +118,54 @@ scan_image(const char *target, const struct bsn_scan_opts *opts, struct bsn_resu
     free(lj.results);
     free(lj.errs);
     free(lj.codes);
-    /* The result's image info points into the image's arena. */
-    bsn_arena_defer(r->arena, free_image_cb, img);
+    return rc;
+}
+
+static bsn_code
+scan_image(const char *target, const struct bsn_scan_opts *opts, struct bsn_result *r,
+           struct bsn_err *err)
+{
+    struct bsn_image *img = NULL;
+    BSN_TRY(bsn_image_open(target, opts, &img, err));
+
+    if (img->root_dir) {
+        r->artifact_type = BSN_ARTIFACT_ROOTFS;
+        struct bsn_layer_result *lr = bsn_layer_result_new(0, "");
+        bsn_code rc = bsn_analyze_dir(img->root_dir, lr, opts, err);
+        uint64_t entries = lr->entries;
+        bsn_image_free(img);
+        if (rc != BSN_OK) {
+            bsn_layer_result_free(lr);
+            return rc;
+        }
+        return finish_inventory(r, &lr, 1, entries, err);
+    }
+    if (!img->n_siblings)
+        return scan_layers(img, opts, r, err);
+
+    /* --platform all: one sub-result per platform, each scanned like a single image. */
+    size_t n = img->n_siblings + 1;
+    struct bsn_image **imgs = bsn_xcalloc(n, sizeof(*imgs));
+    imgs[0] = img;
+    for (size_t i = 1; i < n; i++)
+        imgs[i] = img->siblings[i - 1];
+    img->siblings = NULL;
+    img->n_siblings = 0;
+    r->platforms = bsn_arena_alloc_array(r->arena, n, sizeof(*r->platforms));
+    bsn_code rc = BSN_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (rc != BSN_OK) {
+            bsn_image_free(imgs[i]);
+            continue;
+        }
+        struct bsn_result *sub = bsn_result_new(r->target, r->artifact_type);
+        sub->created_at = r->created_at;
+        r->platforms[r->n_platforms++] = sub;
+        rc = scan_layers(imgs[i], opts, sub, err);
+        if (rc != BSN_OK && imgs[i]->platform)
+            bsn_err_prefix(err, "platform %s", imgs[i]->platform);
+    }
+    free(imgs);
     return rc;
 }
 
@@ -161,6 +195,52 @@ match_result(struct bsn_result *r, const struct bsn_scan_opts *opts, struct bsn_
     return rc;
 }
 
+/* Everything after the inventory: scanners bookkeeping, matching, filters. */
+static bsn_code
+post_scan(struct bsn_result *r, const struct bsn_scan_opts *opts, struct bsn_err *err)
+{
+    BSN_TRY(bsn_scan_post_inventory(r, opts, err));
+    if (opts->scanners & BSN_SCAN_VULN)
+        BSN_TRY(match_result(r, opts, err));
+    return bsn_filter(r, opts, err);
+}
+
+/* The top level of a multi-platform result holds every platform's findings, so its summary is
+ * the merged one; the platforms array keeps each platform's own section. */
+static void
+merge_platforms(struct bsn_result *r)
+{
+    size_t np = 0, nv = 0, ns = 0, nm = 0;
+    for (size_t i = 0; i < r->n_platforms; i++) {
+        np += r->platforms[i]->n_packages;
+        nv += r->platforms[i]->n_vulns;
+        ns += r->platforms[i]->n_secrets;
+        nm += r->platforms[i]->n_misconfigs;
+    }
+    r->packages = bsn_arena_alloc_array(r->arena, np ? np : 1, sizeof(*r->packages));
+    r->vulns = bsn_arena_alloc_array(r->arena, nv ? nv : 1, sizeof(*r->vulns));
+    r->secrets = bsn_arena_alloc_array(r->arena, ns ? ns : 1, sizeof(*r->secrets));
+    r->misconfigs = bsn_arena_alloc_array(r->arena, nm ? nm : 1, sizeof(*r->misconfigs));
+    for (size_t i = 0; i < r->n_platforms; i++) {
+        const struct bsn_result *p = r->platforms[i];
+        memcpy(r->packages + r->n_packages, p->packages, p->n_packages * sizeof(*p->packages));
+        r->n_packages += p->n_packages;
+        memcpy(r->vulns + r->n_vulns, p->vulns, p->n_vulns * sizeof(*p->vulns));
+        r->n_vulns += p->n_vulns;
+        memcpy(r->secrets + r->n_secrets, p->secrets, p->n_secrets * sizeof(*p->secrets));
+        r->n_secrets += p->n_secrets;
+        memcpy(r->misconfigs + r->n_misconfigs, p->misconfigs,
+               p->n_misconfigs * sizeof(*p->misconfigs));
+        r->n_misconfigs += p->n_misconfigs;
+        for (size_t k = 0; k < p->n_diags; k++)
+            bsn_result_diag(r, "%s: %s", p->platform ? p->platform : "platform",
+                            p->diags[k].message);
+    }
+    r->scanned_vuln = r->platforms[0]->scanned_vuln;
+    r->scanned_secret = r->platforms[0]->scanned_secret;
+    r->scanned_misconfig = r->platforms[0]->scanned_misconfig;
+}
+
 bsn_code
 bsn_scan(const char *target, enum bsn_artifact_type kind, const struct bsn_scan_opts *opts,
          struct bsn_result **out, struct bsn_err *err)
@@ -182,12 +262,14 @@ bsn_scan(const char *target, enum bsn_artifact_type kind, const struct bsn_scan_
         rc = bsn_err_set(err, BSN_EUNSUPPORTED, "scanning SBOMs is not supported yet");
         break;
     }
-    if (rc == BSN_OK)
-        rc = bsn_scan_post_inventory(r, opts, err);
-    if (rc == BSN_OK && (opts->scanners & BSN_SCAN_VULN))
-        rc = match_result(r, opts, err);
-    if (rc == BSN_OK)
-        rc = bsn_filter(r, opts, err);
+    if (rc == BSN_OK && r->n_platforms) {
+        for (size_t i = 0; i < r->n_platforms && rc == BSN_OK; i++)
+            rc = post_scan(r->platforms[i], opts, err);
+        if (rc == BSN_OK)
+            merge_platforms(r);
+    } else if (rc == BSN_OK) {
+        rc = post_scan(r, opts, err);
+    }
     if (rc != BSN_OK) {
         bsn_result_free(r);
         return rc;
