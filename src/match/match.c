@@ -36,6 +36,7 @@ struct hit {
     const char *label; /* severity source label: "debian", "ghsa", "osv" … */
     size_t group;      /* union-find parent */
     const char *fixed; /* fixed version for this installed version, or NULL */
+    const char *bundle; /* the DSA/DLA/… id this CVE row was split from, or NULL */
 };
 
 struct matcher {
@@ -413,6 +414,7 @@ emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
         strset_add(&ids, h->adv->id);
         for (size_t j = 0; j < h->adv->n_aliases; j++)
             strset_add(&ids, h->adv->aliases[j]);
+        strset_add(&ids, hits[i].bundle);
         /* the primary advisory: a CVE-named one when there is one, else the first */
         if (!primary || (is_cve(h->adv->id) && !is_cve(primary->h->adv->id)))
             primary = &hits[i];
@@ -594,19 +596,52 @@ match_package(struct matcher *m, const struct bsn_package *p, const char *os_ns,
     if (!n)
         return BSN_OK;
 
-    struct hit *hits = bsn_arena_alloc_array(m->scratch, n, sizeof(*hits));
-    size_t nh = 0;
+    size_t cap = n, nh = 0;
+    struct hit *hits = bsn_arena_alloc_array(m->scratch, cap, sizeof(*hits));
     for (size_t i = 0; i < n; i++) {
         const char *fixed;
         if (!rows[i].adv || !rows[i].aff || !rows[i].adv->id)
             continue;
         if (!row_matches(m, p, &k, &rows[i], &fixed))
             continue;
-        hits[nh].h = &rows[i];
-        hits[nh].label = hit_label(&rows[i]);
-        hits[nh].group = nh;
-        hits[nh].fixed = fixed;
-        nh++;
+        /* A distro advisory bundling several CVEs (a DSA, DLA, USN, RHSA …) is one finding
+         * per CVE, the advisory's id among each one's aliases: the bundle id must not join
+         * the CVEs into one. */
+        const struct bsn_adv *a = rows[i].adv;
+        size_t ncve = 0;
+        for (size_t j = 0; j < a->n_aliases; j++)
+            ncve += is_cve(a->aliases[j]);
+        size_t parts = (!is_cve(a->id) && ncve >= 2) ? ncve : 1;
+        if (nh + parts > cap) {
+            size_t ncap = (nh + parts) * 2;
+            struct hit *nhits = bsn_arena_alloc_array(m->scratch, ncap, sizeof(*nhits));
+            memcpy(nhits, hits, nh * sizeof(*hits));
+            hits = nhits;
+            cap = ncap;
+        }
+        for (size_t j = 0, part = 0; part < parts; j++) {
+            struct hit *h = &hits[nh];
+            h->h = &rows[i];
+            h->bundle = NULL;
+            if (parts > 1) {
+                if (!is_cve(a->aliases[j]))
+                    continue;
+                struct bsn_vdb_hit *vh = bsn_arena_alloc(m->scratch, sizeof(*vh));
+                struct bsn_adv *va = bsn_arena_memdup(m->scratch, a, sizeof(*a));
+                va->id = a->aliases[j];
+                va->aliases = NULL;
+                va->n_aliases = 0;
+                *vh = rows[i];
+                vh->adv = va;
+                h->h = vh;
+                h->bundle = a->id;
+            }
+            h->label = hit_label(&rows[i]);
+            h->group = nh;
+            h->fixed = fixed;
+            nh++;
+            part++;
+        }
     }
     if (!nh)
         return BSN_OK;
