@@ -4,6 +4,8 @@
  * gzip (single and multi-member, written here with zlib), zstd (libzstd), plain and detected
  * streams, corrupt and cut-short compressed data, and decompression bombs stopped by max_out.
  */
+#include <archive.h>
+#include <archive_entry.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -20,6 +23,7 @@
 
 #include "base/sha256.h"
 #include "image/image.h"
+#include "layer/layer.h"
 
 /* Reads a whole stream; returns the code, *out the bytes (malloc'd). */
 static bsn_code
@@ -297,10 +301,94 @@ test_bombs(void **state)
     free(bomb);
 }
 
+static long
+peak_rss_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+struct big_walk {
+    uint64_t bytes;
+    size_t entries;
+};
+
+static bsn_code
+read_all(void *arg, struct bsn_walk *w, const struct bsn_entry *e, struct bsn_err *err)
+{
+    struct big_walk *b = arg;
+    (void)e;
+    static unsigned char buf[64 * 1024];
+    size_t got;
+    b->entries++;
+    do {
+        BSN_TRY(bsn_walk_read(w, buf, sizeof(buf), &got, err));
+        b->bytes += got;
+    } while (got);
+    return BSN_OK;
+}
+
+/*
+ * A 256 MiB layer (gzip'd tar of one file of zeros plus small ones) streams through verify ->
+ * decompress -> walk with flat memory: the peak RSS grows by far less than the layer.
+ */
+static void
+test_flat_memory(void **state)
+{
+    (void)state;
+    const size_t file_bytes = 256u << 20, chunk = 1u << 20;
+    size_t cap = 8u << 20, used = 0;
+    unsigned char *gz = malloc(cap);
+    unsigned char *zeros = calloc(1, chunk);
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_add_filter_gzip(a);
+    archive_write_set_filter_option(a, "gzip", "compression-level", "1");
+    assert_int_equal(archive_write_open_memory(a, gz, cap, &used), ARCHIVE_OK);
+    for (int i = 0; i < 3; i++) {
+        struct archive_entry *e = archive_entry_new();
+        char name[32];
+        snprintf(name, sizeof(name), "f%d", i);
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        size_t n = i == 1 ? file_bytes : 1000;
+        archive_entry_set_size(e, (la_int64_t)n);
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        for (size_t off = 0; off < n; off += chunk) {
+            size_t k = n - off < chunk ? n - off : chunk;
+            assert_int_equal(archive_write_data(a, zeros, k), (la_ssize_t)k);
+        }
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    free(zeros);
+
+    char d[BSN_DIGEST_MAX];
+    bsn_sha256_digest(gz, used, d);
+    long before = peak_rss_kib();
+    struct bsn_reader *r = bsn_reader_verify(bsn_reader_mem(gz, used), d, used, "blob big");
+    r = bsn_reader_decompress(r, BSN_COMP_DETECT, 0, "layer big");
+    struct big_walk b = { 0, 0 };
+    struct bsn_err err = { 0 };
+    assert_int_equal(bsn_layer_walk(r, read_all, &b, &err), BSN_OK);
+    bsn_reader_close(r);
+    long after = peak_rss_kib();
+    assert_int_equal(b.entries, 3);
+    assert_int_equal(b.bytes, file_bytes + 2000);
+    print_message("layer %zu MiB (%zu KiB gzip'd): peak RSS %ld -> %ld KiB\n", file_bytes >> 20,
+                  used >> 10, before, after);
+    assert_true(after - before < 16 * 1024);
+    free(gz);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flat_memory),
         cmocka_unit_test(test_mem_and_file),
         cmocka_unit_test(test_verify),
         cmocka_unit_test(test_decompress_formats),
