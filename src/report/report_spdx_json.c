@@ -122,7 +122,7 @@ spdx_write(const struct bsn_result *r, const struct bsn_report_opts *o, struct b
     bsn_rpt_push(rels, relationship("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Artifact"));
     if (r->has_os) {
         json_t *os = base_package("SPDXRef-OperatingSystem", r->os.family, r->os.version,
-                                  "OPERATING-SYSTEM");
+                                  "OPERATING_SYSTEM");
         bsn_rpt_push(pkgs_a, os);
         bsn_rpt_push(rels, relationship("SPDXRef-Artifact", "CONTAINS",
                                         "SPDXRef-OperatingSystem"));

@@ -7,7 +7,7 @@
  *   CycloneDX  components[] (nested components too) with a "purl"; an "operating-system"
  *              component names the OS when no purl carries a distro qualifier
  *   SPDX       packages[].externalRefs[] of referenceType "purl" (category PACKAGE-MANAGER or
- *              PACKAGE_MANAGER); a package of primaryPackagePurpose OPERATING-SYSTEM likewise
+ *              PACKAGE_MANAGER); a package of primaryPackagePurpose OPERATING_SYSTEM likewise
  * Each purl gives the package (purl spec, https://github.com/package-url/purl-spec):
  *   type and version as written; names as the analyzers write them: maven "group:artifact",
  *   npm "@scope/name", golang and composer "namespace/name"; qualifiers arch, epoch (rpm;
@@ -185,7 +185,8 @@ spdx_packages(struct sbom *s, json_t *pkgs)
             }
         }
         if (!purl) {
-            if (purpose && strcmp(purpose, "OPERATING-SYSTEM") == 0 && !s->os_name) {
+            if (purpose && (strcmp(purpose, "OPERATING_SYSTEM") == 0 ||
+                            strcmp(purpose, "OPERATING-SYSTEM") == 0) && !s->os_name) {
                 s->os_name = json_string_value(json_object_get(p, "name"));
                 s->os_version = json_string_value(json_object_get(p, "versionInfo"));
             }
