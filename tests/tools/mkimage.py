@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mkimage.py: build small container images for bosun's tests (python3 stdlib + the zstd CLI).
+r"""mkimage.py: build small container images for bosun's tests (python3 stdlib + the zstd CLI).
 
 Output formats (--format or "format" in the spec):
   docker-archive      `docker save` legacy layout: <id>/layer.tar (uncompressed; a layer's
@@ -14,10 +14,14 @@ Usage:
   mkimage.py -o OUT --spec SPEC.json            (or --spec - to read the spec from stdin)
   mkimage.py -o OUT [--format F] [--compression none|gzip|zstd] [--tag app:1]
              --layer 'ITEM;ITEM;…' [--layer …]
-    ITEM: path=text      a file (text may use \\n escapes)      path=@HOSTFILE   a host file's bytes
+    ITEM: path=text      a file (text may use \n escapes)      path=@HOSTFILE   a host file's bytes
           path/          a directory                           path->target     a symlink
           path=>target   a hardlink to an earlier entry        -path            a whiteout
           !dir           an opaque marker (dir/.wh..wh..opq)
+    (a --layer value starting with '-' needs the --layer=VALUE form: --layer='-etc/gone')
+  Example: mkimage.py -o app.tar --format oci-archive --compression zstd --tag app:1 \
+             --layer 'etc/os-release=ID=alpine\nVERSION_ID=3.19.1\n;bin/;bin/sh=@/bin/sh' \
+             --layer='-etc/os-release;!var/cache'
 
 Prints a JSON summary on stdout (digests computed here, independently of bosun):
   {"format": F, "images": [{"ref", "tags", "platform", "config_digest", "manifest_digest",
@@ -48,7 +52,7 @@ Spec (JSON):
     "media_type": "...",           # override (e.g. application/vnd.docker.image.rootfs.diff.tar.gzip)
     "created_by": "RUN apk add x",
     "entries": [
-      {"path": "etc/os-release", "content": "ID=alpine\\n", "mode": 420},
+      {"path": "etc/os-release", "content": "ID=alpine\n", "mode": 420},
       {"path": "bin/tool", "file": "/host/path"},
       {"path": "big", "size": 1048576, "byte": "a"},      # size bytes of one repeated byte
       {"path": "var/lib", "type": "dir"},

@@ -5,6 +5,7 @@
  * computed independently (Python hashlib) and printed in its summary.
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -581,6 +582,68 @@ test_bad_index(void **state)
     json_decref(sum);
 }
 
+struct par_job {
+    struct bsn_image *img;
+    size_t layer;
+    bsn_code rc;
+    char digest[BSN_DIGEST_MAX];
+};
+
+static void *
+par_stream(void *arg)
+{
+    struct par_job *j = arg;
+    struct bsn_reader *r;
+    struct bsn_err err = { 0 };
+    j->rc = bsn_image_open_layer(j->img, j->layer, &r, &err);
+    if (j->rc != BSN_OK)
+        return NULL;
+    struct bsn_sha256 h;
+    bsn_sha256_init(&h);
+    static _Thread_local unsigned char buf[32768];
+    size_t got;
+    while ((j->rc = bsn_reader_read(r, buf, sizeof(buf), &got, &err)) == BSN_OK && got)
+        bsn_sha256_update(&h, buf, got);
+    bsn_sha256_final(&h, j->digest);
+    bsn_reader_close(r);
+    return NULL;
+}
+
+/* Layers of one archive stream at once from several threads (each its own fd and offset). */
+static void
+test_parallel_layers(void **state)
+{
+    (void)state;
+    json_t *sum = mk("par.tar",
+                     "{\"format\": \"oci-archive\", \"layers\": ["
+                     " {\"compression\": \"gzip\", \"entries\": [{\"path\": \"a\", \"size\": 400000,"
+                     "   \"byte\": \"a\"}]},"
+                     " {\"compression\": \"zstd\", \"entries\": [{\"path\": \"b\", \"size\": 300000,"
+                     "   \"byte\": \"b\"}]},"
+                     " {\"compression\": \"none\", \"entries\": [{\"path\": \"c\", \"size\": 200000,"
+                     "   \"byte\": \"c\"}]},"
+                     " {\"compression\": \"gzip-multi\", \"entries\": [{\"path\": \"d\","
+                     "   \"size\": 500000, \"byte\": \"d\"}]}]}");
+    struct bsn_image *img = NULL;
+    struct bsn_err err = { 0 };
+    assert_int_equal(bsn_image_open(target("", "par.tar", ""), NULL, &img, &err), BSN_OK);
+    struct par_job jobs[8];
+    pthread_t th[8];
+    for (size_t i = 0; i < 8; i++) {
+        jobs[i].img = img;
+        jobs[i].layer = i % 4;
+        assert_int_equal(pthread_create(&th[i], NULL, par_stream, &jobs[i]), 0);
+    }
+    for (size_t i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(jobs[i].rc, BSN_OK);
+        assert_string_equal(jobs[i].digest,
+                            json_string_value(json_object_get(lget(sum, 0, i % 4), "diff_id")));
+    }
+    bsn_image_free(img);
+    json_decref(sum);
+}
+
 int
 main(void)
 {
@@ -594,6 +657,7 @@ main(void)
         cmocka_unit_test(test_tampered),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_index),
+        cmocka_unit_test(test_parallel_layers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
