@@ -12,9 +12,11 @@
  *                        -> id "NSWG-CORE-<N>", namespace "nodejs", package "node".
  *   vuln/{npm,core}/index.json  the same records keyed by id: not imported (no double count).
  *
- * The fixed version of an npm advisory is the lowest lower bound of patched_versions
- * (">=1.5.2" -> 1.5.2); "<0.0.0" (137 records) and null mean no fix. The WG marks unfixed
- * modules with vulnerable_versions "<=99.999.99999" (130 records): kept as is.
+ * Each "||" set of vulnerable_versions is one affected row, in the WG's own text; its fixed
+ * version is the lowest lower bound of patched_versions at or above the set's upper bound
+ * ("<=6.8.5" with patched ">=5.0.3 <6.0.0 || >=6.8.6" -> 6.8.6). "<0.0.0" (137 records) and
+ * null mean no fix. The WG marks unfixed modules with vulnerable_versions "<=99.999.99999"
+ * (130 records): kept as is.
  *
  * Core advisories name whole release lines as vulnerable ("18.x || 20.x") and the fixed
  * releases per line as patched ("^18.20.1 || ^20.12.1"), so the affected set is vulnerable
@@ -322,9 +324,10 @@ npm_set(struct bsn_arena *a, struct bsn_str set, struct ivl *out)
     return true;
 }
 
-/* A range ("a || b || c") into at most MAX_SETS intervals; "" is "*". */
+/* A range ("a || b || c") into at most MAX_SETS intervals; "" is "*". texts (may be NULL)
+ * receives each set's text. */
 static bool
-npm_range(struct bsn_arena *a, const char *text, struct ivls *out)
+npm_range(struct bsn_arena *a, const char *text, struct ivls *out, struct bsn_str *texts)
 {
     struct bsn_str rest = bsn_str_trim(bsn_str_cstr(text));
     out->n = 0;
@@ -336,11 +339,32 @@ npm_range(struct bsn_arena *a, const char *text, struct ivls *out)
         struct bsn_str set = bsn_str_trim(more ? bsn_str_make(rest.ptr, k) : rest);
         if (out->n == MAX_SETS || !npm_set(a, set, &out->v[out->n]))
             return false;
+        if (texts)
+            texts[out->n] = set;
         out->n++;
         if (!more)
             return true;
         rest = bsn_str_make(rest.ptr + k + 2, rest.len - k - 2);
     }
+}
+
+/* The lowest lower bound of the patched intervals at or above hi (above it when hi is
+ * inclusive): the first release that fixes versions just below hi. */
+static const char *
+fixed_above(struct bnd hi, const struct ivls *patched)
+{
+    const char *best = NULL;
+    if (!hi.v)
+        return NULL;
+    for (size_t i = 0; i < patched->n; i++) {
+        const char *lo = patched->v[i].lo.v;
+        if (!lo)
+            continue;
+        int c = vcmp(lo, hi.v);
+        if ((hi.incl ? c > 0 : c >= 0) && (!best || vcmp(lo, best) < 0))
+            best = lo;
+    }
+    return best;
 }
 
 /* ---- the importer ------------------------------------------------------------------------- */
@@ -426,34 +450,74 @@ import_npm(struct bsn_vdb_import *im, struct bsn_arena *a, const char *path, con
     const char *name = jstr(j, "module_name"), *vuln = jstr(j, "vulnerable_versions");
     const char *patched = jstr(j, "patched_versions");
     struct ivls *sets = bsn_arena_alloc(a, sizeof(*sets));
+    struct ivls *pat = bsn_arena_alloc(a, sizeof(*pat));
+    struct bsn_str *texts = bsn_arena_alloc_array(a, MAX_SETS, sizeof(*texts));
     if (!name) {
         bsn_vdb_warn(im, path, id, "no \"module_name\"");
         return;
     }
-    if (!vuln || !npm_range(a, vuln, sets)) {
+    if (!vuln || !npm_range(a, vuln, sets, texts)) {
         bsn_vdb_warn(im, path, id, "invalid vulnerable_versions '%s'", vuln ? vuln : "");
         return;
     }
-    const char *fixed = NULL;
-    if (patched) {
-        if (!npm_range(a, patched, sets)) {
-            bsn_vdb_warn(im, path, id, "invalid patched_versions '%s'", patched);
-            return;
-        }
-        for (size_t i = 0; i < sets->n; i++)
-            if (sets->v[i].lo.v && (!fixed || vcmp(sets->v[i].lo.v, fixed) < 0))
-                fixed = sets->v[i].lo.v;
+    pat->n = 0;
+    if (patched && !npm_range(a, patched, pat, NULL)) {
+        bsn_vdb_warn(im, path, id, "invalid patched_versions '%s'", patched);
+        return;
     }
-    struct bsn_adv_affected *aff = bsn_arena_alloc(a, sizeof(*aff));
-    *aff = (struct bsn_adv_affected){ .namespace = "npm", .package = name, .scheme = "npm",
-                                      .fixed = fixed };
-    aff->range = bsn_arena_printf(a, "npm:%s", vuln);
-    aff->status = fixed ? BSN_STATUS_FIXED : BSN_STATUS_AFFECTED;
+    /*
+     * One row per "||" set of vulnerable_versions, in the WG's own text; a set that overlaps
+     * patched_versions (protobufjs NSWG-ECO-400: "<=6.8.5" but patched ">=5.0.3 <6.0.0 ||
+     * >=6.8.6") is replaced by its pieces outside patched, as intervals.
+     */
+    size_t cap = MAX_IVLS, n = 0;
+    struct bsn_adv_affected *aff = bsn_arena_alloc_array(a, cap, sizeof(*aff));
+    struct ivls *piece = bsn_arena_alloc(a, sizeof(*piece));
+    struct ivls *next = bsn_arena_alloc(a, sizeof(*next));
+    for (size_t i = 0; i < sets->n; i++) {
+        piece->n = 1;
+        piece->v[0] = sets->v[i];
+        bool overlap = false;
+        for (size_t k = 0; k < pat->n; k++) {
+            struct ivl both = sets->v[i];
+            if (cmp_lo(pat->v[k].lo, both.lo) > 0)
+                both.lo = pat->v[k].lo;
+            if (cmp_hi(pat->v[k].hi, both.hi) < 0)
+                both.hi = pat->v[k].hi;
+            if (ivl_empty(both))
+                continue;
+            overlap = true;
+            if (!ivls_subtract(piece, pat->v[k], next)) {
+                bsn_vdb_warn(im, path, id, "too many version ranges");
+                return;
+            }
+            struct ivls *t = piece;
+            piece = next;
+            next = t;
+        }
+        for (size_t k = 0; k < (overlap ? piece->n : 1); k++) {
+            if (n == cap) {
+                bsn_vdb_warn(im, path, id, "too many version ranges");
+                return;
+            }
+            struct ivl x = overlap ? piece->v[k] : sets->v[i];
+            aff[n] = (struct bsn_adv_affected){ .namespace = "npm", .package = name,
+                                                .scheme = "npm" };
+            aff[n].range = overlap ? render(a, x)
+                                   : bsn_arena_printf(a, "npm:%.*s", BSN_STR_ARG(texts[i]));
+            if (!aff[n].range)
+                aff[n].range = "npm:*";
+            aff[n].fixed = fixed_above(x.hi, pat);
+            aff[n].status = aff[n].fixed ? BSN_STATUS_FIXED : BSN_STATUS_AFFECTED;
+            n++;
+        }
+    }
 
     struct bsn_adv adv = { .id = id, .summary = jstr(j, "title"),
                            .description = jstr(j, "overview"),
                            .published = jstr(j, "publish_date"),
-                           .modified = jstr(j, "updated_at"), .affected = aff, .n_affected = 1 };
+                           .modified = jstr(j, "updated_at"), .affected = aff,
+                           .n_affected = n };
     adv.aliases = str_list(a, json_object_get(j, "cves"), &adv.n_aliases);
     adv.references = str_list(a, json_object_get(j, "references"), &adv.n_references);
     const char *vector = jstr(j, "cvss_vector");
@@ -482,11 +546,11 @@ import_core(struct bsn_vdb_import *im, struct bsn_arena *a, const char *path, co
     struct ivls *cur = bsn_arena_alloc(a, sizeof(*cur));
     struct ivls *pat = bsn_arena_alloc(a, sizeof(*pat));
     struct ivls *next = bsn_arena_alloc(a, sizeof(*next));
-    if (!vuln || !npm_range(a, vuln, cur)) {
+    if (!vuln || !npm_range(a, vuln, cur, NULL)) {
         bsn_vdb_warn(im, path, id, "invalid \"vulnerable\" range '%s'", vuln ? vuln : "");
         return;
     }
-    if (patched && !npm_range(a, patched, pat)) {
+    if (patched && !npm_range(a, patched, pat, NULL)) {
         bsn_vdb_warn(im, path, id, "invalid \"patched\" range '%s'", patched);
         return;
     }
