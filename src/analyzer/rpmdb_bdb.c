@@ -17,7 +17,8 @@
  *
  * Hostile files: every offset is checked against the page and the file, page numbers against
  * last_pgno, and an overflow chain may visit at most as many pages as the file has (cyclic
- * chains end there), collecting at most tlen bytes.
+ * chains end there), collecting at most tlen bytes; all values together may not exceed the
+ * file's size (chains shared by many keys would cost quadratic time).
  * Same approach as knqyf263/go-rpmdb (pkg/bdb), which trivy and syft use.
  */
 #include <stdbool.h>
@@ -123,6 +124,7 @@ bsn_rpmdb_bdb_each(const unsigned char *data, size_t len, bsn_rpmdb_blob_fn *fn,
     struct bsn_buf value;
     bsn_buf_init(&value, MAX_VALUE);
     bsn_code rc = BSN_OK;
+    size_t budget = len;
     for (uint32_t pgno = 1; pgno < db.npages && rc == BSN_OK; pgno++) {
         const unsigned char *pg = page(&db, pgno);
         if (pg[25] != P_HASH && pg[25] != P_HASH_UNSORTED)
@@ -143,6 +145,12 @@ bsn_rpmdb_bdb_each(const unsigned char *data, size_t len, bsn_rpmdb_blob_fn *fn,
                 uint32_t opg = u32(&db, item + 4), tlen = u32(&db, item + 8);
                 if (tlen > MAX_VALUE)
                     continue;
+                /* Chains never share pages: values together cannot exceed the file. */
+                if (tlen > budget) {
+                    rc = bsn_err_set(err, BSN_EFORMAT, "Berkeley DB values overlap");
+                    break;
+                }
+                budget -= tlen;
                 if (read_overflow(&db, opg, tlen, &value, err) == BSN_OK)
                     rc = fn(arg, (const unsigned char *)value.ptr, value.len, err);
                 else

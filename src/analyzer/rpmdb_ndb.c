@@ -8,7 +8,8 @@
  *   blkoff*16: blob    { magic "BlbS", pkgidx, checksum, len } then len bytes: the header blob
  *
  * Packages are listed in slot order (as rpm and go-rpmdb do). Every slot and blob is checked
- * against the buffer; a slot with a bad blob is reported and skipped.
+ * against the buffer; a slot with a bad blob is reported and skipped; blobs together may not
+ * hold more bytes than the file (overlapping blobs are corrupt, and would cost quadratic time).
  */
 #include <string.h>
 
@@ -41,6 +42,7 @@ bsn_rpmdb_ndb_each(const unsigned char *data, size_t len, bsn_rpmdb_blob_fn *fn,
         return bsn_err_set(err, BSN_EFORMAT, "rpm NDB slot area of %u pages exceeds the file",
                            npages);
     bsn_code rc = BSN_OK;
+    size_t budget = len - slots_end;
     for (size_t off = 32; off + 16 <= slots_end && rc == BSN_OK; off += 16) {
         const unsigned char *slot = data + off;
         if (le32(slot) != NDB_SLOT_MAGIC)
@@ -61,6 +63,13 @@ bsn_rpmdb_ndb_each(const unsigned char *data, size_t len, bsn_rpmdb_blob_fn *fn,
             rc = fn(arg, NULL, 0, err);
             continue;
         }
+        /* Blobs never share bytes: slots pointing at the same blob would make the work
+         * quadratic in the file size. */
+        if (blen > budget) {
+            return bsn_err_set(err, BSN_EFORMAT, "rpm NDB blobs overlap (package %u)",
+                               pkgidx);
+        }
+        budget -= blen;
         rc = fn(arg, blob + 16, blen, err);
     }
     return rc;

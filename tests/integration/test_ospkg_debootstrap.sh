@@ -43,6 +43,7 @@ if [ ! -s "$tarball" ]; then
         >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; exit 1; }
     # Device nodes and the like are not needed: keep regular files, links and directories.
     tar -C "$work/boot" --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' \
+        --exclude='./var/cache/apt/archives/*.deb' \
         -cf "$tarball.tmp" .
     mv "$tarball.tmp" "$tarball"
     rm -rf "$work/boot"
