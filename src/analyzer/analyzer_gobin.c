@@ -3,9 +3,10 @@
  * builds (what `go version -m` prints), read while the file streams by.
  *
  * Layout (Go's debug/buildinfo and cmd/link/internal/ld/data.go):
- *   - the blob starts with the 14-byte magic "\xff Go buildinf:", 16-byte aligned, near the
- *     start of the first writable PT_LOAD segment (the ".go.buildinfo" section); header of
- *     32 bytes: magic, pointer size, flags;
+ *   - the blob starts with the 14-byte magic "\xff Go buildinf:", 16-byte aligned, in the
+ *     first writable PT_LOAD segment (the ".go.buildinfo" section: first in the segment for
+ *     internally linked binaries, after .data for cgo ones, 92 KiB in Debian's skopeo);
+ *     header of 32 bytes: magic, pointer size, flags;
  *   - Go >= 1.18 (flags & 2): two strings inline after the header, each a uvarint length and
  *     bytes: the Go version ("go1.21.5", maybe " X:boringcrypto" after it) and the module info,
  *     framed by two 16-byte sentinels;
@@ -17,14 +18,16 @@
  *
  * Reported as Trivy does (pkg/dependency/parser/golang/binary): the main module (relationship
  * root; a "(devel)" version is replaced by a "-X main.version=" style ldflag when there is one,
- * else left empty), every dep or its replacement (a replacement by a local directory, which has
- * no version, keeps the required module's path and version), and the toolchain as "stdlib" in
+ * else left empty), every dep or its replacement (a replacement by a local directory, whose version is
+ * empty or "(devel)", keeps the required module's path and version; Trivy would report
+ * "../dir" itself), and the toolchain as "stdlib" in
  * the "v1.21.5" form. Debian builds its Go packages in GOPATH mode: those binaries have a path
  * line but no mod/dep lines, so they give only stdlib.
  *
  * Cost: every regular file whose first bytes are not an ELF header is dropped after one chunk;
- * for ELF files only the header, the program headers and at most 64 KiB (plus the module
- * info, at most 4 MiB) from the start of the writable segment are kept, the rest is skipped.
+ * for ELF files the header and program headers are kept, the writable segment is searched
+ * in passing (one compare per 16 bytes, a 14-byte carry across chunk boundaries), and only
+ * the blob itself (at most 4 MiB of module info) is buffered; the rest is skipped.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +38,6 @@
 #include "textfmt/purl.h"
 
 #define GOBIN_HEAD (64u * 1024)          /* ELF header and program headers must lie here */
-#define GOBIN_SEARCH (64u * 1024)        /* where the magic may start in the data segment */
 #define GOBIN_MAX_INFO (4u * 1024 * 1024)
 #define GOBIN_MIN_SIZE 1024
 
@@ -47,9 +49,14 @@ struct gobin {
     size_t head_len;
     bool parsed;
     uint64_t off;            /* file offset of the next byte fed */
-    uint64_t seg_off;        /* file offset of the writable segment */
-    uint64_t seg_len;
-    struct bsn_buf data;     /* bytes from seg_off on */
+    uint64_t seg_off;        /* file range of the writable segment */
+    uint64_t seg_end;
+    bool found;              /* the magic is at magic_off, data holds the bytes from there */
+    uint64_t magic_off;
+    unsigned char carry[sizeof(gobin_magic)]; /* a magic candidate cut by a chunk boundary */
+    size_t carry_len;
+    uint64_t carry_pos;
+    struct bsn_buf data;
     bool done;
 };
 
@@ -208,8 +215,9 @@ report(struct bsn_actx *ctx, struct bsn_str gover, struct bsn_str mod)
             dep_ver = n >= 3 ? f[2] : bsn_str_make("", 0);
             have_dep = true;
         } else if (n >= 2 && bsn_str_eq_cstr(f[0], "=>") && have_dep) {
-            /* a module replacement; a directory (no version) keeps the required module */
-            if (n >= 3 && f[2].len) {
+            /* a module replacement; a directory (no version, or "(devel)") keeps the
+             * required module */
+            if (n >= 3 && f[2].len && !bsn_str_eq_cstr(f[2], "(devel)")) {
                 dep_path = f[1];
                 dep_ver = f[2];
             }
@@ -238,22 +246,14 @@ report(struct bsn_actx *ctx, struct bsn_str gover, struct bsn_str mod)
 
 enum info_res { INFO_NEED, INFO_NOT, INFO_DONE };
 
-/* Looks for the blob in the segment bytes gathered so far and reports it when complete. */
+/* Decodes the blob buffered from its magic on; INFO_NEED while it is incomplete. */
 static enum info_res
 try_decode(struct bsn_actx *ctx, struct gobin *g, bool complete, struct bsn_err *err)
 {
     const unsigned char *d = (const unsigned char *)g->data.ptr;
-    size_t len = g->data.len;
-    size_t at = SIZE_MAX;
-    for (size_t i = 0; i + 32 <= len && i < GOBIN_SEARCH; i += 16)
-        if (memcmp(d + i, gobin_magic, sizeof(gobin_magic)) == 0) {
-            at = i;
-            break;
-        }
-    if (at == SIZE_MAX) {
-        bool exhausted = len >= GOBIN_SEARCH + 32 || len >= g->seg_len || complete;
-        return exhausted ? INFO_NOT : INFO_NEED;
-    }
+    size_t len = g->data.len, at = 0;
+    if (len < 32)
+        return complete ? INFO_NOT : INFO_NEED;
     unsigned char flags = d[at + 15];
     if (!(flags & 2)) {
         bsn_err_set(err, BSN_EUNSUPPORTED, "go binary built before go 1.18 (pointer-format "
@@ -298,9 +298,62 @@ gobin_begin(struct bsn_actx *ctx, const struct bsn_path *p, void **state, struct
     (void)err;
     struct gobin *g = bsn_xcalloc(1, sizeof(*g));
     g->head = bsn_xmalloc(GOBIN_HEAD);
-    bsn_buf_init(&g->data, GOBIN_SEARCH + 32 + 16 + GOBIN_MAX_INFO);
+    bsn_buf_init(&g->data, 32 + 2 * 10 + 1024 + GOBIN_MAX_INFO);
     *state = g;
     return BSN_OK;
+}
+
+/* Starts buffering at the magic found at file offset pos; bytes from chunk b[from..len). */
+static void
+found_at(struct gobin *g, uint64_t pos, const unsigned char *pre, size_t pre_len)
+{
+    g->found = true;
+    g->magic_off = pos;
+    if (pre_len && bsn_buf_add(&g->data, pre, pre_len) != BSN_OK)
+        g->done = true;
+}
+
+/* Searches the segment bytes of this chunk (file offsets [start, start + len)). */
+static void
+search(struct gobin *g, const unsigned char *b, size_t len, uint64_t start)
+{
+    const size_t mlen = sizeof(gobin_magic);
+    uint64_t end = start + len;
+    if (g->carry_len) {
+        /* the candidate continues at the start of this chunk */
+        size_t take = mlen - g->carry_len;
+        if (take > len)
+            take = len;
+        memcpy(g->carry + g->carry_len, b, take);
+        g->carry_len += take;
+        if (g->carry_len < mlen)
+            return;
+        g->carry_len = 0;
+        if (memcmp(g->carry, gobin_magic, mlen) == 0) {
+            found_at(g, g->carry_pos, g->carry, mlen);
+            return;
+        }
+    }
+    uint64_t lo = start > g->seg_off ? start : g->seg_off;
+    uint64_t hi = end < g->seg_end ? end : g->seg_end;
+    if (lo >= hi)
+        return;
+    for (uint64_t pos = (lo + 15) & ~(uint64_t)15; pos < hi; pos += 16) {
+        const unsigned char *q = b + (pos - start);
+        if (*q != gobin_magic[0])
+            continue;
+        size_t avail = (size_t)(end - pos);
+        if (avail >= mlen) {
+            if (memcmp(q, gobin_magic, mlen) == 0) {
+                found_at(g, pos, NULL, 0);
+                return;
+            }
+        } else if (pos + mlen <= g->seg_end && memcmp(q, gobin_magic, avail) == 0) {
+            memcpy(g->carry, q, avail);
+            g->carry_len = avail;
+            g->carry_pos = pos;
+        }
+    }
 }
 
 static bsn_code
@@ -318,32 +371,44 @@ gobin_data(struct bsn_actx *ctx, void *state, const void *buf, size_t len, struc
             take = len;
         memcpy(g->head + g->head_len, b, take);
         g->head_len += take;
+        uint64_t seg_len = 0;
         enum elf_res r = elf_data_segment(g->head, g->head_len, g->head_len == GOBIN_HEAD,
-                                          &g->seg_off, &g->seg_len);
+                                          &g->seg_off, &seg_len);
         if (r == ELF_NEED)
             return BSN_OK;
-        if (r == ELF_NOT || g->seg_off < start) {
+        if (r == ELF_NOT || g->seg_off < start || seg_len > UINT64_MAX - g->seg_off) {
             g->done = true;
             return BSN_ECANCELED; /* not ELF, or no data segment after what we hold */
         }
+        g->seg_end = g->seg_off + seg_len;
         g->parsed = true;
     }
-    /* keep the bytes of [seg_off, seg_off + limit) that this chunk holds */
-    uint64_t want_from = g->seg_off + g->data.len;
-    uint64_t end = start + len;
-    if (want_from < start) {
-        g->done = true;
-        return BSN_ECANCELED; /* cannot happen with in-order chunks; be safe */
+    if (!g->found) {
+        search(g, b, len, start);
+        if (g->done)
+            return BSN_ECANCELED;
+        if (!g->found) {
+            if (g->off >= g->seg_end && !g->carry_len) {
+                g->done = true; /* the segment went by without build info: not Go */
+                return BSN_ECANCELED;
+            }
+            return BSN_OK;
+        }
     }
-    if (want_from >= end)
-        return BSN_OK;
-    size_t from = (size_t)(want_from - start);
-    size_t n = len - from;
-    size_t room = g->data.max - g->data.len;
-    if (n > room)
-        n = room;
-    if (n && bsn_buf_add(&g->data, b + from, n) != BSN_OK)
-        n = 0;
+    /* keep the bytes from magic_off + data.len that this chunk holds */
+    uint64_t want_from = g->magic_off + g->data.len;
+    uint64_t end = start + len;
+    if (want_from < end && want_from >= start) {
+        size_t from = (size_t)(want_from - start);
+        size_t n = len - from;
+        size_t room = g->data.max - g->data.len;
+        if (n > room)
+            n = room;
+        if (n && bsn_buf_add(&g->data, b + from, n) != BSN_OK) {
+            g->done = true;
+            return BSN_ECANCELED;
+        }
+    }
     enum info_res r = try_decode(ctx, g, g->data.len == g->data.max, err);
     if (r == INFO_NEED)
         return BSN_OK;
@@ -358,7 +423,7 @@ gobin_end(struct bsn_actx *ctx, void *state, struct bsn_err *err)
 {
     struct gobin *g = state;
     bsn_code rc = BSN_OK;
-    if (g->parsed && !g->done && g->data.len) {
+    if (g->found && !g->done) {
         /* the file ended inside the segment: decode what there is */
         struct bsn_err e;
         bsn_err_clear(&e);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "langbin_golden.h"
+#include "scan/scan_int.h"
 
 static char tmpdir[256];
 
@@ -127,7 +128,9 @@ test_inline_format(void **state)
     (void)state;
     char path[512];
     snprintf(path, sizeof(path), "%s/app", tmpdir);
-    static const size_t offsets[] = { 4096, 262144 - 40, 262144 - 8, 700001 & ~(size_t)15 };
+    /* the magic (32 bytes into the segment) inside the first chunk, first in the second,
+     * with its strings across the boundary, and far into the file */
+    static const size_t offsets[] = { 4096, 262144 - 32, 262144 - 48, 700000 };
     for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
         write_elf(path, offsets[i], 2, "go1.21.5 X:boringcrypto", modtext, 0, 0755);
         struct bsn_result *r = scan_bin("usr/local/bin/app", path);
@@ -201,6 +204,59 @@ test_hostile(void **state)
     unlink(path);
 }
 
+/* Streams a file through one analyzer in chunks of the given size; returns its packages. */
+static size_t
+stream_packages(const char *analyzer, const char *file, size_t chunk)
+{
+    FILE *f = fopen(file, "rb");
+    assert_non_null(f);
+    static unsigned char data[1 << 20];
+    size_t size = fread(data, 1, sizeof(data), f);
+    fclose(f);
+    unsigned idx = 0;
+    while (bsn_analyzers[idx] && strcmp(bsn_analyzers[idx]->name, analyzer) != 0)
+        idx++;
+    const struct bsn_analyzer *a = bsn_analyzers[idx];
+    assert_non_null(a);
+    struct bsn_path p = { .path = "bin/x", .len = 5, .base = "x", .base_len = 1, .size = size,
+                          .mode = 0100755 };
+    struct bsn_scan_opts opts;
+    bsn_scan_opts_init(&opts);
+    struct bsn_layer_result *lr = bsn_layer_result_new(0, "");
+    struct bsn_arena *scratch = bsn_arena_new();
+    struct bsn_actx ctx = { .lr = lr, .scratch = scratch, .opts = &opts, .analyzer = idx,
+                            .path = &p };
+    struct bsn_err err = { 0 };
+    void *st = NULL;
+    assert_int_equal(a->stream_begin(&ctx, &p, &st, &err), BSN_OK);
+    for (size_t off = 0; off < size; off += chunk) {
+        size_t n = size - off < chunk ? size - off : chunk;
+        if (a->stream_data(&ctx, st, data + off, n, &err) != BSN_OK)
+            break;
+    }
+    assert_int_equal(a->stream_end(&ctx, st, &err), BSN_OK);
+    bsn_arena_free(scratch);
+    struct bsn_result *r = bsn_result_new("t", BSN_ARTIFACT_FS);
+    assert_int_equal(bsn_merge(&lr, 1, r, &err), BSN_OK);
+    size_t n = r->n_packages;
+    bsn_result_free(r);
+    return n;
+}
+
+static void
+test_every_chunk_size(void **state)
+{
+    (void)state;
+    /* the magic, the header and the varints cut at every offset */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/chunks", tmpdir);
+    write_elf(path, 4096, 2, "go1.21.5", modtext, 0, 0755);
+    for (size_t chunk = 1; chunk <= 67; chunk++)
+        assert_int_equal(stream_packages("gobin", path, chunk), 5);
+    assert_int_equal(stream_packages("gobin", path, 4093), 5);
+    unlink(path);
+}
+
 static int
 setup(void **state)
 {
@@ -223,6 +279,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inline_format),
         cmocka_unit_test(test_gopath_build),
+        cmocka_unit_test(test_every_chunk_size),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
