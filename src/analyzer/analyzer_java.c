@@ -417,8 +417,10 @@ manifest_licenses(const struct manifest *m, const char **out)
 static bsn_code walk_archive(struct walk *w, const unsigned char *data, size_t len,
                              const char *vpath, const char *fname, unsigned depth);
 
-/* Reads the current entry (at most max bytes) into b. False if it is over max or corrupt. */
-static bool
+enum read_res { READ_OK, READ_TOO_BIG, READ_CORRUPT };
+
+/* Reads the current entry (at most max bytes, and within the walk's total) into b. */
+static enum read_res
 read_entry(struct walk *w, struct archive *ar, struct bsn_buf *b, size_t max)
 {
     char tmp[64 * 1024];
@@ -426,12 +428,12 @@ read_entry(struct walk *w, struct archive *ar, struct bsn_buf *b, size_t max)
     for (;;) {
         la_ssize_t n = archive_read_data(ar, tmp, sizeof(tmp));
         if (n == 0)
-            return true;
+            return READ_OK;
         if (n < 0)
-            return false;
+            return READ_CORRUPT;
         w->inflated += (uint64_t)n;
         if (w->inflated > JAVA_MAX_TOTAL || bsn_buf_add(b, tmp, (size_t)n) != BSN_OK)
-            return false;
+            return READ_TOO_BIG;
     }
 }
 
@@ -492,15 +494,21 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
         if (kind == NONE)
             continue;
         struct bsn_buf b;
-        bool ok = read_entry(w, ar, &b, kind == NESTED ? JAVA_MAX_NESTED : JAVA_MAX_META);
-        if (!ok) {
+        size_t max = kind == NESTED ? JAVA_MAX_NESTED : JAVA_MAX_META;
+        enum read_res rr = read_entry(w, ar, &b, max);
+        if (rr != READ_OK) {
             bsn_buf_release(&b);
             if (w->inflated > JAVA_MAX_TOTAL) {
                 limit_warn(w, vpath, "over 512 MiB inflated (zip bomb?)");
                 break;
             }
-            bsn_actx_warn(w->ctx, "'%s!/%s': entry unreadable or over its size limit", vpath,
-                          name);
+            if (rr == READ_TOO_BIG)
+                bsn_actx_warn(w->ctx, "'%s!/%s': inflates past %zu MiB (zip bomb?), not "
+                              "analysed", vpath, name, max >> 20);
+            else
+                bsn_actx_warn(w->ctx, "'%s!/%s': corrupt entry: %s", vpath, name,
+                              archive_error_string(ar) ? archive_error_string(ar)
+                                                       : "unknown error");
             continue;
         }
         const char *dir = bsn_arena_strndup(s, name, (size_t)(base - name));
