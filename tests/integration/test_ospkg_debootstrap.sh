@@ -53,10 +53,10 @@ tar -C "$root" -xf "$tarball" 2>/dev/null || tar -C "$root" -xf "$tarball" --no-
 dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Package} ${Version}\n' | sort >"$work/want"
 test "$(wc -l <"$work/want")" -gt 50
 
-"$BOSUN" rootfs "$root" --scanners none -f json >"$work/report.json"
+"$BOSUN" rootfs --scanners none -f json "$root" >"$work/report.json"
 
 python3 - "$work/report.json" "$work/want" <<'EOF'
-import json, sys
+import json, sys, urllib.parse
 report = json.load(open(sys.argv[1]))
 want = sorted(tuple(l.split()) for l in open(sys.argv[2]) if l.strip())
 got = sorted((p["name"], p["version"]) for p in report["packages"] if p["type"] == "deb")
@@ -70,7 +70,8 @@ if os_.get("family") != "debian" or not str(os_.get("version", "")).startswith("
 for p in report["packages"]:
     if p["type"] == "deb":
         purl = p.get("purl") or ""
-        if not purl.startswith("pkg:deb/debian/%s@" % p["name"]) or \
+        name = urllib.parse.quote(p["name"], safe="")
+        if not purl.startswith("pkg:deb/debian/%s@" % name) or \
                 "distro=debian-" + os_["version"] not in purl:
             sys.exit("%s: purl %s" % (p["name"], purl))
         if not p.get("source_name"):

@@ -69,8 +69,8 @@ def docker_archive(path, layers):
 
 
 def scan(path):
-    p = subprocess.run([BOSUN, "image", "docker-archive:" + path, "--scanners", "none",
-                        "-f", "json"], capture_output=True, text=True)
+    p = subprocess.run([BOSUN, "image", "--scanners", "none", "-f", "json",
+                        "docker-archive:" + path], capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit("bosun failed (%d): %s" % (p.returncode, p.stderr))
     return json.loads(p.stdout)

@@ -78,13 +78,14 @@ rpm --root "$root" --dbpath /var/lib/rpm -qa \
     sort >"$work/want"
 test "$(wc -l <"$work/want")" -eq 3
 
-"$BOSUN" rootfs "$root" --scanners none -f json >"$work/report.json"
+"$BOSUN" rootfs --scanners none -f json "$root" >"$work/report.json"
 
 python3 - "$work/report.json" "$work/want" <<'EOF'
 import json, sys
 report = json.load(open(sys.argv[1]))
 want = sorted(l.split() for l in open(sys.argv[2]) if l.strip())
-got = sorted(p for p in report["packages"] if p["type"] == "rpm")
+got = sorted((p for p in report["packages"] if p["type"] == "rpm"),
+             key=lambda p: (p["name"], p["version"]))
 if [(w[0], w[2], w[3]) for w in want] != [(p["name"], p["version"], p["arch"]) for p in got]:
     sys.exit("rpm packages differ:\n want %s\n got  %s" % (want, got))
 for w, p in zip(want, got):
