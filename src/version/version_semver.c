@@ -100,6 +100,38 @@ read_idents(struct bsn_str *cur, bool pre, bool loose, struct bsn_str *out)
     return true;
 }
 
+/* The part after MAJOR.MINOR.PATCH: ["-"]PRERELEASE (the '-' optional when loose), "+"BUILD,
+ * then the end. */
+static bool
+parse_tail(struct bsn_str cur, bool loose, struct bsn_semver *r)
+{
+    r->pre = bsn_str_make(cur.ptr, 0);
+    r->build = bsn_str_make(cur.ptr, 0);
+    if (cur.len && cur.ptr[0] == '-') {
+        struct bsn_str after = bsn_str_make(cur.ptr + 1, cur.len - 1);
+        if (read_idents(&after, true, loose, &r->pre) &&
+            (after.len == 0 || after.ptr[0] == '+' || !loose)) {
+            cur = after;
+        } else if (loose) {
+            /* node's "-?" then an identifier that may itself be "-" ("1.2.3-" is valid) */
+            if (!read_idents(&cur, true, loose, &r->pre))
+                return false;
+        } else {
+            return false;
+        }
+    } else if (loose && cur.len && is_ident((unsigned char)cur.ptr[0])) {
+        if (!read_idents(&cur, true, loose, &r->pre))
+            return false;
+    }
+    if (cur.len && cur.ptr[0] == '+') {
+        cur.ptr++;
+        cur.len--;
+        if (!read_idents(&cur, false, loose, &r->build))
+            return false;
+    }
+    return cur.len == 0;
+}
+
 bool
 bsn_semver_parse(struct bsn_str v, bool loose, struct bsn_semver *out)
 {
@@ -118,36 +150,32 @@ bsn_semver_parse(struct bsn_str v, bool loose, struct bsn_semver *out)
         cur.len--;
     }
     if (!read_num(&cur, loose, &r.major) || bsn_sp_char(&cur, '.') ||
-        !read_num(&cur, loose, &r.minor) || bsn_sp_char(&cur, '.') ||
-        !read_num(&cur, loose, &r.patch))
+        !read_num(&cur, loose, &r.minor) || bsn_sp_char(&cur, '.'))
         return false;
-    r.pre = bsn_str_make(cur.ptr, 0);
-    r.build = bsn_str_make(cur.ptr, 0);
-    if (cur.len && cur.ptr[0] == '-') {
-        struct bsn_str save = cur;
-        cur.ptr++;
-        cur.len--;
-        if (!read_idents(&cur, true, loose, &r.pre)) {
-            /* loose: the '-' may begin an identifier itself ("1.2.3--x") */
-            cur = save;
-            if (!loose || !read_idents(&cur, true, loose, &r.pre))
-                return false;
-        }
-    } else if (loose && cur.len && is_ident((unsigned char)cur.ptr[0])) {
-        if (!read_idents(&cur, true, loose, &r.pre))
+    if (!loose) {
+        if (!read_num(&cur, false, &r.patch) || !parse_tail(cur, false, &r))
             return false;
-        /* node's NONNUMERICIDENTIFIER: a '-'-less loose prerelease needs a letter first */
+        *out = r;
+        return true;
     }
-    if (cur.len && cur.ptr[0] == '+') {
-        cur.ptr++;
-        cur.len--;
-        if (!read_idents(&cur, false, loose, &r.build))
+    /*
+     * Loose: node's regex backtracks into the patch digits when the rest does not parse, so
+     * "1.3.11.10" is 1.3.1 with prerelease "1.10". Take the longest patch that leaves a
+     * parsable tail, then check its value (node checks it after matching).
+     */
+    size_t n = 0;
+    while (n < cur.len && bsn_v_isdigit((unsigned char)cur.ptr[n]))
+        n++;
+    for (size_t k = n; k > 0; k--) {
+        if (!parse_tail(bsn_str_make(cur.ptr + k, cur.len - k), true, &r))
+            continue;
+        struct bsn_str num = bsn_str_make(cur.ptr, k);
+        if (!read_num(&num, true, &r.patch) || num.len != 0)
             return false;
+        *out = r;
+        return true;
     }
-    if (cur.len)
-        return false;
-    *out = r;
-    return true;
+    return false;
 }
 
 static bool
@@ -236,13 +264,18 @@ struct set_state {
     const struct bsn_semver *v;
     bool all;
     bool pre_ok;
+    int n, n_any; /* comparators fed, of which "*" */
+    int n_gte0;   /* ">=0.0.0" comparators, which node turns into "*" */
 };
 
 static void
 feed(struct set_state *st, const struct comparator *c)
 {
-    if (c->op == COP_ANY)
+    st->n++;
+    if (c->op == COP_ANY) {
+        st->n_any++;
         return;
+    }
     int r = bsn_semver_cmp(st->v, &c->v);
     bool ok;
     switch (c->op) {
@@ -266,6 +299,10 @@ emit(struct set_state *st, enum cop op, unsigned long long M, unsigned long long
 {
     struct comparator c;
     memset(&c, 0, sizeof c);
+    if (op == COP_GE && M == 0 && m == 0 && p == 0 && pre.len == 0) {
+        op = COP_ANY; /* node's replaceGTE0 */
+        st->n_gte0++;
+    }
     c.op = op;
     c.v.major = M;
     c.v.minor = m;
@@ -279,6 +316,7 @@ struct xver {
     unsigned long long part[3];
     int nparts; /* 0..3 leading numeric parts; the rest are wildcards */
     struct bsn_str pre;
+    bool order_ok; /* no number after a wildcard ("1.x.1" is not an X-range) */
 };
 
 static bool
@@ -303,6 +341,8 @@ parse_xver(struct bsn_str s, bool loose, bool cargo, struct xver *out)
             cur.len--;
         }
     bool wild = false;
+    int nread = 0;
+    out->order_ok = true;
     for (int i = 0; i < 3; i++) {
         if (i > 0) {
             if (cur.len == 0 || cur.ptr[0] != '.')
@@ -310,6 +350,7 @@ parse_xver(struct bsn_str s, bool loose, bool cargo, struct xver *out)
             cur.ptr++;
             cur.len--;
         }
+        nread++;
         if (is_x(&cur)) {
             wild = true;
             continue;
@@ -317,7 +358,9 @@ parse_xver(struct bsn_str s, bool loose, bool cargo, struct xver *out)
         unsigned long long n;
         if (!read_num(&cur, loose, &n))
             return false;
-        if (!wild) {
+        if (wild)
+            out->order_ok = false;
+        else {
             out->part[i] = n;
             out->nparts = i + 1;
         }
@@ -325,7 +368,7 @@ parse_xver(struct bsn_str s, bool loose, bool cargo, struct xver *out)
     out->pre = bsn_str_make(cur.ptr, 0);
     if (cur.len && (cur.ptr[0] == '-' || (loose && is_ident((unsigned char)cur.ptr[0])))) {
         /* a prerelease only after three parts, as in node's XRANGEPLAIN */
-        if (out->nparts < 3 && !wild)
+        if (nread < 3)
             return false;
         struct bsn_str p;
         if (cur.ptr[0] == '-') {
@@ -509,42 +552,48 @@ bad_range(struct bsn_err *err, struct bsn_str range, struct bsn_str tok)
                        BSN_STR_ARG(tok), BSN_STR_ARG(range));
 }
 
-/* One comparator token "OPVERSION" (operator and version possibly joined already). */
-static bsn_code
-eval_token(struct set_state *st, struct bsn_str tok, bool loose, bool cargo,
-           struct bsn_str range, struct bsn_err *err)
+/* One comparator token "OPVERSION" (operator and version possibly joined already); false if
+ * it is not a comparator node-semver (or cargo) would accept. */
+static bool
+eval_token(struct set_state *st, struct bsn_str tok, bool loose, bool cargo)
 {
     char op[3];
     struct bsn_str ver = split_op(tok, op, cargo);
     struct xver x;
     if (!parse_xver(ver, loose, cargo, &x))
-        return bad_range(err, range, tok);
+        return false;
     if (cargo) {
         /* cargo: "=1.2" is "1.2.*"; "1.*" wildcards are plain X-ranges; bare is caret */
         bool wild = false;
         for (size_t i = 0; i < ver.len; i++)
             wild = wild || ver.ptr[i] == '*' || ver.ptr[i] == 'x' || ver.ptr[i] == 'X';
-        if (op[0] == 0 && wild) {
+        if (!x.order_ok)
+            return false;
+        if (op[0] == 0 && wild)
             apply(st, "=", &x, false);
-            return BSN_OK;
-        }
-        if (op[0] == '=')
-            op[0] = 0, apply(st, "", &x, false);
+        else if (op[0] == '=')
+            apply(st, "", &x, false);
         else
             apply(st, op, &x, true);
-        return BSN_OK;
+        return true;
     }
+    /* node keeps "1.x.1"-style X-ranges unchanged, and then cannot parse them; caret and
+     * tilde read them as "1.x" */
+    if (!x.order_ok && op[0] != '^' && op[0] != '~')
+        return false;
     apply(st, op, &x, false);
-    return BSN_OK;
+    return true;
 }
 
 /* Evaluates one "||"-free set. */
 static bsn_code
 eval_set(const struct bsn_semver *v, struct bsn_str set, enum bsn_semver_dialect d,
-         struct bsn_str range, bool *out, struct bsn_err *err)
+         struct bsn_str range, bool *out, int *kept, bool *all_any, struct bsn_err *err)
 {
+    *kept = 0;
+    *all_any = false;
     bool loose = d == BSN_SEMVER_NODE_LOOSE, cargo = d == BSN_SEMVER_CARGO;
-    struct set_state st = { v, true, false };
+    struct set_state st = { v, true, false, 0, 0, 0 };
     set = bsn_str_trim(set);
     if (cargo) {
         struct bsn_str rest = set, part;
@@ -564,18 +613,18 @@ eval_set(const struct bsn_semver *v, struct bsn_str set, enum bsn_semver_dialect
             for (size_t i = 0; i < ver.len; i++)
                 if (is_ws((unsigned char)ver.ptr[i]))
                     return bad_range(err, range, part);
-            BSN_TRY(eval_token(&st, part, false, true, range, err));
+            if (!eval_token(&st, part, false, true))
+                return bad_range(err, range, part);
             if (!more)
                 break;
         }
     } else {
         /* hyphen range: exactly "A - B" */
         struct bsn_str cur = set, w1, w2, w3, w4;
+        struct xver a, b;
         if (next_word(&cur, &w1) && next_word(&cur, &w2) && bsn_str_eq_cstr(w2, "-") &&
-            next_word(&cur, &w3) && !next_word(&cur, &w4)) {
-            struct xver a, b;
-            if (!parse_xver(w1, loose, false, &a) || !parse_xver(w3, loose, false, &b))
-                return bad_range(err, range, set);
+            next_word(&cur, &w3) && !next_word(&cur, &w4) && parse_xver(w1, loose, false, &a) &&
+            parse_xver(w3, loose, false, &b)) {
             if (a.nparts == 0)
                 ;
             else if (a.nparts < 3)
@@ -590,23 +639,50 @@ eval_set(const struct bsn_semver *v, struct bsn_str set, enum bsn_semver_dialect
                 emit(&st, COP_LT, b.part[0], b.part[1] + 1, 0, ZERO_PRE);
             else
                 emit_x(&st, COP_LE, &b);
-            if (a.nparts == 0 && b.nparts == 0)
+            if (st.n == 0)
                 emit(&st, COP_ANY, 0, 0, 0, NO_PRE);
+            *kept = 1;
         } else {
             cur = set;
             struct bsn_str w;
+            /*
+             * node joins the desugared tokens with spaces and splits again on runs of
+             * spaces, so a token that desugars to "" ("*", "^x", ">=x") survives as "*" only
+             * at either end; in the middle it vanishes.
+             */
+            int idx = 0, counted = 0;
+            bool prev_star = false;
             while (next_word(&cur, &w)) {
                 if (is_op_only(w)) {
                     /* "> 1.2.3": the operator and its version are one comparator */
                     struct bsn_str v2;
-                    if (!next_word(&cur, &v2))
-                        return bad_range(err, range, w);
-                    w = bsn_str_make(w.ptr, (size_t)(v2.ptr + v2.len - w.ptr));
+                    if (next_word(&cur, &v2))
+                        w = bsn_str_make(w.ptr, (size_t)(v2.ptr + v2.len - w.ptr));
                 }
-                BSN_TRY(eval_token(&st, w, loose, false, range, err));
+                if (prev_star && idx > 1) {
+                    /* the previous token was a "" in the middle: it vanishes */
+                    st.n--;
+                    st.n_any--;
+                    counted--;
+                }
+                int n0 = st.n, a0 = st.n_any, g0 = st.n_gte0;
+                bool ok = eval_token(&st, w, loose, false);
+                if (!ok && !loose)
+                    return bad_range(err, range, w);
+                /* loose: node drops comparators it cannot parse */
+                prev_star = ok && st.n - n0 == 1 && st.n_any - a0 == 1 && st.n_gte0 == g0;
+                if (ok)
+                    counted++;
+                idx++;
+            }
+            *kept = counted;
+            if (set.len == 0) {
+                emit(&st, COP_ANY, 0, 0, 0, NO_PRE); /* "" is "*" */
+                *kept = 1;
             }
         }
     }
+    *all_any = st.n > 0 && st.n == st.n_any;
     if (!st.all)
         *out = false;
     else if (v->pre.len)
@@ -628,8 +704,10 @@ bsn_semver_satisfies(struct bsn_str v, struct bsn_str range, enum bsn_semver_dia
         return bsn_err_set(err, BSN_ELIMIT, "range longer than 4096 bytes");
     bool any = false;
     struct bsn_str rest = bsn_str_trim(range);
+    int kept = 0, sets = 0;
+    bool all_any = false, some_any = false;
     if (d == BSN_SEMVER_CARGO) {
-        BSN_TRY(eval_set(&ver, rest, d, range, &any, err));
+        BSN_TRY(eval_set(&ver, rest, d, range, &any, &kept, &all_any, err));
         *out = any;
         return BSN_OK;
     }
@@ -641,12 +719,21 @@ bsn_semver_satisfies(struct bsn_str v, struct bsn_str range, enum bsn_semver_dia
         bool more = k + 1 < rest.len;
         struct bsn_str set = more ? bsn_str_make(rest.ptr, k) : rest;
         bool in = false;
-        BSN_TRY(eval_set(&ver, set, d, range, &in, err));
-        any = any || in;
+        BSN_TRY(eval_set(&ver, set, d, range, &in, &kept, &all_any, err));
+        if (kept) {
+            sets++;
+            any = any || in;
+            some_any = some_any || all_any;
+        }
         if (!more)
             break;
         rest = bsn_str_make(rest.ptr + k + 2, rest.len - k - 2);
     }
+    if (sets == 0)
+        return bsn_err_set(err, BSN_EFORMAT, "invalid range '%.*s'", BSN_STR_ARG(range));
+    /* node: a range with a "*" set among several is just "*" (no prereleases match it) */
+    if (sets > 1 && some_any)
+        any = ver.pre.len == 0;
     *out = any;
     return BSN_OK;
 }
