@@ -56,6 +56,7 @@ struct tp {
 };
 
 #define MAX_KEY_PARTS 256
+#define LOCAL_KEY_PARTS 8
 
 static bsn_code
 vfail(struct tp *t, bsn_code code, const char *at, const char *fmt, va_list ap) BSN_PRINTF(4, 0);
@@ -423,16 +424,25 @@ is_bare(int c)
            c == '_' || c == '-';
 }
 
-/* A dotted key into parts[] (at most MAX_KEY_PARTS), text in the arena. */
+/*
+ * A dotted key into *parts (at most MAX_KEY_PARTS), text in the arena. *parts starts as the
+ * caller's LOCAL_KEY_PARTS-element array and moves to the arena for longer keys, so nested
+ * inline tables cost little stack.
+ */
 static bsn_code
-parse_key(struct tp *t, struct key *parts, size_t *n)
+parse_key(struct tp *t, struct key **parts, size_t *n)
 {
     *n = 0;
     for (;;) {
         skip_ws(t);
         if (*n == MAX_KEY_PARTS)
             return fail_limit(t, t->p, "key has more than %d parts", MAX_KEY_PARTS);
-        struct key *k = &parts[(*n)++];
+        if (*n == LOCAL_KEY_PARTS) {
+            struct key *big = bsn_arena_alloc_array(t->arena, MAX_KEY_PARTS, sizeof(*big));
+            memcpy(big, *parts, *n * sizeof(*big));
+            *parts = big;
+        }
+        struct key *k = &(*parts)[(*n)++];
         k->at = t->p;
         int c = peek(t, 0);
         if (c == '"' || c == '\'') {
@@ -856,9 +866,9 @@ parse_value(struct tp *t, json_t **out)
 static bsn_code
 parse_keyval(struct tp *t, json_t *table)
 {
-    struct key parts[MAX_KEY_PARTS];
+    struct key local[LOCAL_KEY_PARTS], *parts = local;
     size_t n;
-    BSN_TRY(parse_key(t, parts, &n));
+    BSN_TRY(parse_key(t, &parts, &n));
     if (peek(t, 0) != '=') {
         if (at_end(t) || is_newline(t))
             return fail(t, t->p, "expected '=' after key '%s'", parts[n - 1].ptr);
@@ -895,11 +905,11 @@ parse_keyval(struct tp *t, json_t *table)
 static bsn_code
 parse_header(struct tp *t, json_t *root, json_t **cur)
 {
-    struct key parts[MAX_KEY_PARTS];
+    struct key local[LOCAL_KEY_PARTS], *parts = local;
     size_t n;
     bool aot = peek(t, 1) == '[';
     t->p += aot ? 2 : 1;
-    BSN_TRY(parse_key(t, parts, &n));
+    BSN_TRY(parse_key(t, &parts, &n));
     if (peek(t, 0) != ']' || (aot && peek(t, 1) != ']'))
         return fail(t, t->p, aot ? "expected ']]' after table name" :
                                    "expected ']' after table name");
