@@ -225,9 +225,10 @@ bsn_db_search(const char *path, const char *pkg, const char *ecosystem, const ch
             }
         }
     } else {
-        if (sqlite3_prepare_v2(db, "SELECT DISTINCT a.adv, a.source FROM advisories a "
-                                   "LEFT JOIN aliases x ON x.adv = a.adv "
-                                   "WHERE a.id = ?1 OR x.alias = ?1 ORDER BY a.id, a.source",
+        if (sqlite3_prepare_v2(db, "SELECT a.adv, a.source FROM advisories a WHERE a.adv IN "
+                                   "(SELECT adv FROM advisories WHERE id = ?1 UNION "
+                                   "SELECT adv FROM aliases WHERE alias = ?1) "
+                                   "ORDER BY a.id, a.source",
                                -1, &st, NULL) != SQLITE_OK) {
             rc = bsn_err_set(err, BSN_EDB, "vulnerability database '%s': %s", path,
                              sqlite3_errmsg(db));

@@ -44,6 +44,24 @@ has_suffix(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Keys an OSV record has near its top; "id" alone is too weak (Node WG, errata JSON). Large
+ * "details" or "affected" values can push "modified" past the head (AlmaLinux, PyPA). */
+static const char *const osv_keys[] = { "modified", "affected", "schema_version", "aliases",
+                                        "related", "details", "withdrawn" };
+
+static bool
+first_key_ok(const char *k, size_t n)
+{
+    static const char *const keys[] = { "id", "schema_version", "modified", "published",
+                                         "summary", "details", "aliases", "withdrawn",
+                                         "related", "affected", "severity", "references",
+                                         "database_specific", "credits", "upstream" };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
+            return true;
+    return false;
+}
+
 static bool
 osv_detect(const char *path, const unsigned char *head, size_t n)
 {
@@ -52,23 +70,42 @@ osv_detect(const char *path, const unsigned char *head, size_t n)
         size_t i = 0;
         while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t'))
             i++;
-        if (i >= n || h[i] != '{')
+        if (i >= n || h[i] != '{' || !memmem(h, n, "\"id\"", 4))
             return false;
-        return memmem(h, n, "\"id\"", 4) && memmem(h, n, "\"modified\"", 10) &&
-               !memmem(h, n, "\"dataType\"", 10) && !memmem(h, n, "\"cveMetadata\"", 13);
+        /* The first key must be an OSV one (errata.full.json starts with "data"). */
+        i++;
+        while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t'))
+            i++;
+        const char *k0 = i < n && h[i] == '"' ? h + i + 1 : NULL;
+        const char *k1 = k0 ? memchr(k0, '"', n - i - 1) : NULL;
+        if (!k1 || !first_key_ok(k0, (size_t)(k1 - k0)))
+            return false;
+        if (memmem(h, n, "\"dataType\"", 10) || memmem(h, n, "\"cveMetadata\"", 13) ||
+            memmem(h, n, "\"module_name\"", 13) || memmem(h, n, "\"vulnerable_versions\"", 21))
+            return false;
+        for (size_t k = 0; k < sizeof(osv_keys) / sizeof(osv_keys[0]); k++) {
+            char key[32];
+            int kl = snprintf(key, sizeof(key), "\"%s\"", osv_keys[k]);
+            if (kl > 0 && memmem(h, n, key, (size_t)kl))
+                return true;
+        }
+        return false;
     }
     if (has_suffix(path, ".yaml") || has_suffix(path, ".yml")) {
-        /* Top-level "id:" and "modified:" keys at column 0. */
-        bool id = false, mod = false;
+        /* Top-level "id:" and one more OSV key at column 0. */
+        bool id = false, other = false;
         for (size_t i = 0; i < n; i++) {
             if (i && h[i - 1] != '\n')
                 continue;
             if (n - i >= 3 && memcmp(h + i, "id:", 3) == 0)
                 id = true;
-            if (n - i >= 9 && memcmp(h + i, "modified:", 9) == 0)
-                mod = true;
+            for (size_t k = 0; k < sizeof(osv_keys) / sizeof(osv_keys[0]); k++) {
+                size_t kl = strlen(osv_keys[k]);
+                if (n - i > kl && memcmp(h + i, osv_keys[k], kl) == 0 && h[i + kl] == ':')
+                    other = true;
+            }
         }
-        return id && mod;
+        return id && other;
     }
     return false;
 }
