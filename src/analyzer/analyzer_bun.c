@@ -212,6 +212,14 @@ bun_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err)
     return rc;
 }
 
+/* Lockfiles that packages ship inside node_modules/ describe their own development, not
+ * what is installed (seen: node_modules/combined-stream/yarn.lock in an npm install). */
+static bool
+bun_wants(const struct bsn_path *p)
+{
+    return strstr(p->path, "node_modules/") == NULL;
+}
+
 static const char *const bun_names[] = { "bun.lock", NULL };
 
 const struct bsn_analyzer bsn_analyzer_bun = {
@@ -220,5 +228,6 @@ const struct bsn_analyzer bsn_analyzer_bun = {
     .version = 1,
     .max_input = 64u << 20,
     .names = bun_names,
+    .wants = bun_wants,
     .parse = bun_parse,
 };

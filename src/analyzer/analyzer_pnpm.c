@@ -268,6 +268,14 @@ pnpm_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err
     return rc;
 }
 
+/* Lockfiles that packages ship inside node_modules/ describe their own development, not
+ * what is installed (seen: node_modules/combined-stream/yarn.lock in an npm install). */
+static bool
+pnpm_wants(const struct bsn_path *p)
+{
+    return strstr(p->path, "node_modules/") == NULL;
+}
+
 static const char *const pnpm_names[] = { "pnpm-lock.yaml", NULL };
 
 const struct bsn_analyzer bsn_analyzer_pnpm = {
@@ -276,5 +284,6 @@ const struct bsn_analyzer bsn_analyzer_pnpm = {
     .version = 1,
     .max_input = 64u << 20,
     .names = pnpm_names,
+    .wants = pnpm_wants,
     .parse = pnpm_parse,
 };

@@ -124,6 +124,14 @@ yarn_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err
     return BSN_OK;
 }
 
+/* Lockfiles that packages ship inside node_modules/ describe their own development, not
+ * what is installed (seen: node_modules/combined-stream/yarn.lock in an npm install). */
+static bool
+yarn_wants(const struct bsn_path *p)
+{
+    return strstr(p->path, "node_modules/") == NULL;
+}
+
 static const char *const yarn_names[] = { "yarn.lock", NULL };
 
 const struct bsn_analyzer bsn_analyzer_yarn = {
@@ -132,5 +140,6 @@ const struct bsn_analyzer bsn_analyzer_yarn = {
     .version = 1,
     .max_input = 64u << 20,
     .names = yarn_names,
+    .wants = yarn_wants,
     .parse = yarn_parse,
 };

@@ -81,6 +81,11 @@ test_yarn_entries(void **state)
     assert_int_equal(p->dep, BSN_DEP_UNKNOWN);
     bsn_result_free(r);
 
+    /* a lockfile a package ships inside node_modules is not what is installed */
+    r = scan_text("app/node_modules/combined-stream/yarn.lock", lock, sizeof(lock) - 1);
+    assert_int_equal(r->n_packages, 0);
+    bsn_result_free(r);
+
     static const char junk[] = "\x01\x02garbage:\n  version\n\n:\n  version \"\n@:\n";
     r = scan_text("yarn.lock", junk, sizeof(junk) - 1);
     assert_int_equal(r->n_packages, 0);
