@@ -21,6 +21,11 @@
  * Intended difference: pre-releases are always considered (packaging's prereleases=True):
  * an installed "2.0rc1" must match "<2.1" in an advisory, where pip's resolver would skip
  * pre-releases. A "==X.*" prefix with pre/post/dev parts matches those parts exactly.
+ * Intended difference: packaging's SpecifierSet drops clauses that are equal after
+ * normalisation, even "===" ones ("===3, ===3.0" keeps only "===3"); here every clause
+ * counts.
+ * Intended difference from the @renovatebot/pep440 port (which the differential test also
+ * uses for ordering): surrounding whitespace is accepted, as packaging does.
  */
 #include <string.h>
 
