@@ -258,29 +258,40 @@ count_nodes(struct builder *b, const yaml_event_t *ev, size_t k)
     return BSN_OK;
 }
 
-/* Merge key: copy keys of src (an object, or an array of objects) not set in dst. */
-static bsn_code
-merge_into(struct builder *b, const yaml_event_t *ev, json_t *dst, json_t *src)
+/* True if v can be merged: a mapping, or a sequence of mappings. */
+static bool
+mergeable(json_t *v)
+{
+    size_t i;
+    json_t *e;
+    if (json_is_object(v))
+        return true;
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return false;
+    json_array_foreach(v, i, e) {
+        if (!json_is_object(e))
+            return false;
+    }
+    return true;
+}
+
+/* Merge key: copy keys of src (mergeable) not set in dst. */
+static void
+merge_into(json_t *dst, json_t *src)
 {
     const char *k;
     json_t *v;
     if (json_is_array(src)) {
         size_t i;
         json_t *e;
-        json_array_foreach(src, i, e) {
-            if (!json_is_object(e))
-                return fail_at(b, BSN_EFORMAT, ev, "merge key '<<' needs mappings");
-            BSN_TRY(merge_into(b, ev, dst, e));
-        }
-        return BSN_OK;
+        json_array_foreach(src, i, e)
+            merge_into(dst, e);
+        return;
     }
-    if (!json_is_object(src))
-        return fail_at(b, BSN_EFORMAT, ev, "merge key '<<' needs a mapping");
     json_object_foreach(src, k, v) {
         if (!json_object_get(dst, k))
             json_object_set(dst, k, v);
     }
-    return BSN_OK;
 }
 
 /* Hands a finished value (reference stolen) to the enclosing node or makes it the root. */
@@ -308,9 +319,9 @@ add_value(struct builder *b, const yaml_event_t *ev, json_t *v)
         f->merge = false;
         return BSN_OK;
     }
-    bsn_code rc = BSN_OK;
-    if (f->merge)
-        rc = merge_into(b, ev, f->node, v);
+    /* "<<" with anything but mappings is an ordinary key */
+    if (f->merge && mergeable(v))
+        merge_into(f->node, v);
     else
         json_object_setn_new(f->node, json_string_value(f->key), json_string_length(f->key),
                              json_incref(v));
@@ -318,7 +329,7 @@ add_value(struct builder *b, const yaml_event_t *ev, json_t *v)
     json_decref(f->key);
     f->key = NULL;
     f->merge = false;
-    return rc;
+    return BSN_OK;
 }
 
 static bool

@@ -16,7 +16,8 @@
  *     BSN_YAML_NUMBERS is set.
  * Mapping keys are always the key's text (a plain `1.10:` key is "1.10"); complex keys (a
  * mapping or sequence as key) are BSN_EUNSUPPORTED. Duplicate keys: the last one wins.
- * Merge keys (`<<: *base` or `<<: [*a, *b]`) copy the keys the mapping does not set itself.
+ * Merge keys (`<<: *base` or `<<: [*a, *b]`) copy the keys the mapping does not set itself;
+ * a plain `<<` whose value is not a mapping (or list of mappings) is an ordinary key.
  *
  * Aliases share the anchored jansson node (json_incref), so the tree is a DAG, never cyclic
  * (an alias to an anchor whose node is still open is an error). Every node counts toward the

@@ -100,6 +100,10 @@ test_anchors_merge(void **state)
     json_t *e = json_object_get(o, "e");
     assert_ptr_equal(json_array_get(e, 0), json_object_get(o, "base"));
     json_decref(o);
+    /* "<<" with a scalar is an ordinary key */
+    o = parse("m:\n  <<: text\n  k: v\n", 0);
+    assert_string_equal(str_at(json_object_get(o, "m"), "<<"), "text");
+    json_decref(o);
 }
 
 static void
