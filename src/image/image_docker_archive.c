@@ -208,7 +208,8 @@ docker_open(struct bsn_image *img, const char *text, const struct bsn_scan_opts 
             return bsn_err_set(err, BSN_EFORMAT, "%s names layer '%s', which is not in the archive",
                                where, dm.layers[i]);
         li[i].size = s->layers[i]->size;
-        li[i].digest = digest_from_name(a, dm.layers[i]);
+        /* The member's own (normalised, link-resolved) name: "./blobs/…" reads as "blobs/…". */
+        li[i].digest = digest_from_name(a, s->layers[i]->name);
         comp[i] = BSN_COMP_DETECT;
     }
     char *ctext;

@@ -446,13 +446,26 @@ bsn_oci_resolve(struct bsn_image *img, const struct bsn_blob_store *bs, const ch
             bsn_buf_release(&b);
             goto out;
         }
-    } else if (nd == 1) {
-        chosen = json_array_get(descs, 0);
     } else {
+        /* Attestation manifests (buildx, Docker 25+) are not images to choose from. */
+        size_t n_images = 0;
+        for (size_t i = 0; i < nd; i++) {
+            const json_t *d = json_array_get(descs, i);
+            if (!json_is_object(d) || !is_attestation(d)) {
+                chosen = d;
+                n_images++;
+            }
+        }
+        if (n_images != 1)
+            chosen = NULL;
+    }
+    if (!chosen) {
         bool all_platforms = true;
-        for (size_t i = 0; i < nd; i++)
-            if (!json_is_object(json_object_get(json_array_get(descs, i), "platform")))
+        for (size_t i = 0; i < nd; i++) {
+            const json_t *d = json_array_get(descs, i);
+            if (!is_attestation(d) && !json_is_object(json_object_get(d, "platform")))
                 all_platforms = false;
+        }
         if (all_platforms) {
             /* index.json is itself the multi-platform index. */
             rc = resolve_platforms(img, bs, descs, want, what, 0, err);

@@ -644,6 +644,34 @@ test_parallel_layers(void **state)
     json_decref(sum);
 }
 
+/* buildx and Docker 25+ list attestation manifests beside the image: they are not choices. */
+static void
+test_attestations_skipped(void **state)
+{
+    (void)state;
+    json_t *sum = mk("attest", "{\"format\": \"oci\", \"layers\": [{\"entries\": [{\"path\": \"x\"}]}]}");
+    char path[300];
+    snprintf(path, sizeof(path), "%s/attest/index.json", tmp);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "{\"schemaVersion\":2,\"manifests\":["
+               "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\","
+               "\"size\":%lld,\"platform\":{\"os\":\"linux\",\"architecture\":\"riscv64\"}},"
+               "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\","
+               "\"size\":10,\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"},"
+               "\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"}}]}",
+            sget(sum, 0, "manifest_digest"), (long long)0, sget(sum, 0, "config_digest"));
+    fclose(f);
+    struct bsn_image *img = NULL;
+    struct bsn_err err = { 0 };
+    /* size 0 in the descriptor: unknown, not checked. The only image is taken, whatever its
+     * platform. */
+    if (bsn_image_open(target("oci:", "attest", ""), NULL, &img, &err) != BSN_OK)
+        fail_msg("%s", err.msg);
+    check_layers(img, sum, 0);
+    bsn_image_free(img);
+    json_decref(sum);
+}
+
 int
 main(void)
 {
@@ -658,6 +686,7 @@ main(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_index),
         cmocka_unit_test(test_parallel_layers),
+        cmocka_unit_test(test_attestations_skipped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
