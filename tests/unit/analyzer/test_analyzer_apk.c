@@ -131,12 +131,36 @@ test_purl_and_licenses(void **state)
     ospkg_cleanup();
 }
 
+/* F:/R: files are owned: a Python package apk installed is not reported again as pypi. */
+static void
+test_owned_files(void **state)
+{
+    (void)state;
+    char *db = ospkg_write_tmp("installed",
+                               "P:py3-six\nV:1.16.0-r9\nA:noarch\n"
+                               "F:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\n"
+                               "R:METADATA\n\n");
+    char *meta = ospkg_write_tmp("METADATA", "Metadata-Version: 2.1\nName: six\n"
+                                             "Version: 1.16.0\n");
+    const char *img[] = { "lib/apk/db/installed",
+                          "usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA" };
+    const char *disk[] = { db, meta };
+    struct bsn_result *r = ospkg_scan_paths(2, img, disk);
+    assert_non_null(ospkg_find(r, "apk", "py3-six", "1.16.0-r9"));
+    assert_int_equal(ospkg_count(r, "pypi"), 0);
+    bsn_result_free(r);
+    free(db);
+    free(meta);
+    ospkg_cleanup();
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_cases),
         cmocka_unit_test(test_purl_and_licenses),
+        cmocka_unit_test(test_owned_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

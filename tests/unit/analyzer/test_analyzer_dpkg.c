@@ -199,6 +199,57 @@ test_malformed(void **state)
     ospkg_cleanup();
 }
 
+/* Files listed in info/NAME.list (and distroless md5sums) are owned: a Python package that
+ * dpkg installed is reported once, as the deb, not again as pypi. An unowned one still is. */
+static void
+test_owned_files(void **state)
+{
+    (void)state;
+    char *st = ospkg_write_tmp("status", "Package: python3-six\nStatus: install ok installed\n"
+                                         "Version: 1.16.0-4\nArchitecture: all\n\n");
+    char *list = ospkg_write_tmp("list", "/.\n/usr\n/usr/lib/python3/dist-packages/"
+                                         "six-1.16.0.dist-info/METADATA\n");
+    char *meta = ospkg_write_tmp("METADATA", "Metadata-Version: 2.1\nName: six\n"
+                                             "Version: 1.16.0\n");
+    const char *img[] = {
+        "var/lib/dpkg/status",
+        "var/lib/dpkg/info/python3-six.list",
+        "usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA",
+        "usr/local/lib/python3.11/dist-packages/six-1.16.0.dist-info/METADATA",
+    };
+    const char *disk[] = { st, list, meta, meta };
+    struct bsn_result *r = ospkg_scan_paths(4, img, disk);
+    assert_non_null(ospkg_find(r, "deb", "python3-six", "1.16.0-4"));
+    assert_int_equal(ospkg_count(r, "pypi"), 1);
+    const struct bsn_package *p = ospkg_find(r, "pypi", "six", NULL);
+    assert_non_null(p);
+    assert_string_equal(p->path,
+                        "usr/local/lib/python3.11/dist-packages/six-1.16.0.dist-info/METADATA");
+    bsn_result_free(r);
+
+    /* distroless: status.d/NAME.md5sums paths are relative */
+    char *sd = ospkg_write_tmp("six", "Package: python3-six\nVersion: 1.16.0-4\n");
+    char *md5 = ospkg_write_tmp("six.md5sums", "0123456789abcdef0123456789abcdef  usr/lib/"
+                                               "python3/dist-packages/six-1.16.0.dist-info/"
+                                               "METADATA\n");
+    const char *img2[] = {
+        "var/lib/dpkg/status.d/six",
+        "var/lib/dpkg/status.d/six.md5sums",
+        "usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA",
+    };
+    const char *disk2[] = { sd, md5, meta };
+    r = ospkg_scan_paths(3, img2, disk2);
+    assert_int_equal(ospkg_count(r, "deb"), 1);
+    assert_int_equal(ospkg_count(r, "pypi"), 0);
+    bsn_result_free(r);
+    free(st);
+    free(list);
+    free(meta);
+    free(sd);
+    free(md5);
+    ospkg_cleanup();
+}
+
 int
 main(void)
 {
@@ -206,6 +257,7 @@ main(void)
         cmocka_unit_test(test_golden_cases),
         cmocka_unit_test(test_distroless_os_and_purl),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_owned_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
