@@ -13,6 +13,8 @@
  */
 #include <stdbool.h>
 
+#include <sqlite3.h>
+
 #include "ospkg_golden.h"
 
 /* "name-1.2-3.src.rpm" -> name, "1.2-3" (computed here, independently of bosun) */
@@ -272,6 +274,54 @@ test_corrupt_databases(void **state)
     ospkg_cleanup();
 }
 
+/* Huge counts: slot pages, page numbers and header sizes far beyond the file. */
+static void
+test_huge_counts(void **state)
+{
+    (void)state;
+    char path[1024];
+    size_t len;
+    snprintf(path, sizeof(path), "%s/rpm/syft-dive-bdb/Packages", BSN_TEST_DATA);
+    unsigned char *bdb = slurp(path, &len);
+    bdb[32] = bdb[33] = bdb[34] = bdb[35] = 0xff; /* last_pgno */
+    expect_corrupt("var/lib/rpm/Packages", bdb, len);
+    free(bdb);
+
+    unsigned char ndb[8192] = { 'R', 'p', 'm', 'P', 0, 0, 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+    expect_corrupt("var/lib/rpm/Packages.db", ndb, sizeof(ndb));
+
+    /* SQLite rpmdb whose header blobs claim 65536 tags, or 256 MiB of data. */
+    char *f = ospkg_write_tmp("huge.sqlite", "");
+    unlink(f);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, "
+                                      "blob BLOB NOT NULL)", NULL, NULL, NULL), SQLITE_OK);
+    static const unsigned char blobs[][24] = {
+        { 0, 1, 0, 0, 0, 0, 0, 16 },
+        { 0, 0, 0, 1, 0x0f, 0xff, 0xff, 0xff },
+        { 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 3, 0xe8, 0, 0, 0, 6, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1 },
+    };
+    for (size_t i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++) {
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO Packages(blob) VALUES (?)", -1,
+                                            &st, NULL), SQLITE_OK);
+        sqlite3_bind_blob(st, 1, blobs[i], sizeof(blobs[i]), SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    const char *img[] = { "usr/lib/sysimage/rpm/rpmdb.sqlite" };
+    const char *disk[] = { f };
+    struct bsn_result *r = ospkg_scan_paths(1, img, disk);
+    assert_int_equal(ospkg_count(r, "rpm"), 0);
+    assert_true(ospkg_has_diag(r, "invalid size"));
+    assert_true(ospkg_has_diag(r, "no readable package"));
+    bsn_result_free(r);
+    free(f);
+    ospkg_cleanup();
+}
+
 int
 main(void)
 {
@@ -280,6 +330,7 @@ main(void)
         cmocka_unit_test(test_manifest_lines),
         cmocka_unit_test(test_purl_with_os),
         cmocka_unit_test(test_corrupt_databases),
+        cmocka_unit_test(test_huge_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
