@@ -54,5 +54,8 @@ BSN_MUST_USE bsn_code bsn_filter(struct bsn_result *r, const struct bsn_scan_opt
  * naming the file when it is neither format, BSN_EIO when it cannot be read.
  */
 BSN_MUST_USE bsn_code bsn_sbom_read(const char *path, struct bsn_result *r, struct bsn_err *err);
+/* The same for a document in memory (path names it in messages). */
+BSN_MUST_USE bsn_code bsn_sbom_parse(const char *path, const char *data, size_t len,
+                                     struct bsn_result *r, struct bsn_err *err);
 
 #endif

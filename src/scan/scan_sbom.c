@@ -237,9 +237,17 @@ bsn_sbom_read(const char *path, struct bsn_result *r, struct bsn_err *err)
 {
     struct bsn_buf b;
     BSN_TRY(bsn_match_read_file(path, MAX_SBOM, &b, NULL, err));
-    json_error_t je;
-    json_t *doc = json_loadb(b.ptr, b.len, 0, &je);
+    bsn_code rc = bsn_sbom_parse(path, b.ptr, b.len, r, err);
     bsn_buf_release(&b);
+    return rc;
+}
+
+bsn_code
+bsn_sbom_parse(const char *path, const char *data, size_t len, struct bsn_result *r,
+               struct bsn_err *err)
+{
+    json_error_t je;
+    json_t *doc = json_loadb(data, len, 0, &je);
     if (!doc)
         return bsn_err_set(err, BSN_EFORMAT, "SBOM '%s': line %d: %s", path, je.line, je.text);
 
