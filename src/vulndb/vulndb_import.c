@@ -203,6 +203,29 @@ dup_cvss(struct bsn_arena *a, const struct bsn_cvss *v, size_t n)
 }
 
 static void
+pick_min(struct bsn_arena *a, const char **cur, const char *v)
+{
+    if (v && *v && (!*cur || strcmp(v, *cur) < 0))
+        *cur = bsn_arena_strdup(a, v);
+}
+
+/* Is string list (v, n) preferable to (w, m): longer, or as long and smaller first item? */
+static bool
+strv_better(const char *const *v, size_t n, const char *const *w, size_t m)
+{
+    if (!n)
+        return false;
+    if (n != m)
+        return n > m;
+    for (size_t i = 0; i < n; i++) {
+        int c = strcmp(v[i] ? v[i] : "", w[i] ? w[i] : "");
+        if (c)
+            return c < 0;
+    }
+    return false;
+}
+
+static void
 note_date(struct imp_source *s, struct bsn_arena *a, const char *date)
 {
     if (!date || !*date)
@@ -236,24 +259,24 @@ bsn_vdb_emit(struct bsn_vdb_import *im, const struct bsn_adv *adv)
         im->advs[im->n_advs++] = ia;
         im->cur_source->records++;
     }
+    /* Merging must not depend on the order copies arrive in: of two differing values keep
+     * the smaller string (the earliest date for published, the latest for modified). */
     struct bsn_adv *d = &ia->adv;
-    if (!d->summary)
-        d->summary = dup_or_null(a, adv->summary);
-    if (!d->description)
-        d->description = dup_or_null(a, adv->description);
-    if (!d->published)
-        d->published = dup_or_null(a, adv->published);
+    pick_min(a, &d->summary, adv->summary);
+    pick_min(a, &d->description, adv->description);
+    pick_min(a, &d->published, adv->published);
+    pick_min(a, &d->severity, adv->severity);
     if (adv->modified && *adv->modified && (!d->modified || strcmp(adv->modified, d->modified) > 0))
         d->modified = bsn_arena_strdup(a, adv->modified);
-    if (!d->severity)
-        d->severity = dup_or_null(a, adv->severity);
-    if (!d->n_cvss && adv->n_cvss) {
+    if (adv->n_cvss && (!d->n_cvss || adv->n_cvss > d->n_cvss ||
+                        (adv->n_cvss == d->n_cvss && adv->cvss[0].vector && d->cvss[0].vector &&
+                         strcmp(adv->cvss[0].vector, d->cvss[0].vector) < 0))) {
         d->cvss = dup_cvss(a, adv->cvss, adv->n_cvss);
         d->n_cvss = adv->n_cvss;
     }
-    if (!d->n_cwes && adv->n_cwes)
+    if (strv_better(adv->cwes, adv->n_cwes, d->cwes, d->n_cwes))
         d->cwes = dup_strv(a, adv->cwes, adv->n_cwes, &d->n_cwes);
-    if (!d->n_references && adv->n_references)
+    if (strv_better(adv->references, adv->n_references, d->references, d->n_references))
         d->references = dup_strv(a, adv->references, adv->n_references, &d->n_references);
     for (size_t i = 0; i < adv->n_aliases; i++)
         add_alias(ia, a, adv->aliases[i]);
