@@ -14,24 +14,22 @@
 
 #include "analyzer/analyzer.h"
 #include "analyzer/langpkg.h"
-
-static bool
-is_dev_name(const json_t *dev_names, struct bsn_str name)
-{
-    size_t i;
-    const json_t *v;
-    json_array_foreach(dev_names, i, v) {
-        struct bsn_str s = bsn_lang_jval(v);
-        if (s.len == name.len && memcmp(s.ptr, name.ptr, s.len) == 0)
-            return true;
-    }
-    return false;
-}
+#include "base/map.h"
 
 static void
 add_packages(struct bsn_actx *ctx, struct bsn_langset *set, const json_t *arr, bool dev,
              const json_t *dev_names)
 {
+    /* dev-package-names as a set: linear in the file however many names it holds */
+    struct bsn_map devset;
+    bsn_map_init(&devset);
+    size_t k;
+    const json_t *dn;
+    json_array_foreach(dev_names, k, dn) {
+        struct bsn_str s = bsn_lang_jval(dn);
+        if (s.len)
+            bsn_map_put(&devset, s.ptr, s.len, &devset);
+    }
     size_t i;
     const json_t *pkg;
     json_array_foreach(arr, i, pkg) {
@@ -41,7 +39,7 @@ add_packages(struct bsn_actx *ctx, struct bsn_langset *set, const json_t *arr, b
             bsn_actx_warn(ctx, "package %zu without a name or version", i);
             continue;
         }
-        bool d = dev || (dev_names && is_dev_name(dev_names, name));
+        bool d = dev || bsn_map_get(&devset, name.ptr, name.len) != NULL;
         struct bsn_package *p = bsn_langset_add(set, name, version, BSN_DEP_UNKNOWN, d);
         const json_t *lic = json_object_get(pkg, "license");
         if (json_is_string(lic)) {
@@ -52,6 +50,7 @@ add_packages(struct bsn_actx *ctx, struct bsn_langset *set, const json_t *arr, b
             json_array_foreach(lic, j, l) bsn_langset_license_split(set, p, bsn_lang_jval(l));
         }
     }
+    bsn_map_release(&devset);
 }
 
 static bsn_code

@@ -17,10 +17,12 @@
  * under several frameworks is reported once (direct if it is direct anywhere).
  * Limit: 64 MiB.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "analyzer/analyzer.h"
 #include "analyzer/langpkg.h"
+#include "base/map.h"
 
 static bool
 split_id(const char *id, struct bsn_str *name, struct bsn_str *version)
@@ -33,28 +35,46 @@ split_id(const char *id, struct bsn_str *name, struct bsn_str *version)
     return true;
 }
 
-/* True if a project of the target other than self (may be NULL) depends on id
- * ("Name/Version"). With a root, every project is the root or a workspace member. */
-static bool
-project_depends_on(json_t *target, json_t *libs, const char *id, const char *self)
+/*
+ * Collects, for the target, which "Name/Version" ids projects depend on: *deps maps the id
+ * to the depending project's id, or to deps itself when several projects do. One pass over
+ * the target, so the relationships cost O(libraries + edges).
+ */
+static void
+project_edges(struct bsn_actx *ctx, json_t *target, json_t *libs, struct bsn_map *deps)
 {
-    struct bsn_str name, version;
-    if (!split_id(id, &name, &version))
-        return false;
+    struct bsn_arena *scratch = bsn_actx_scratch(ctx);
     const char *pid;
     json_t *entry;
     json_object_foreach(target, pid, entry) {
-        if (self && strcmp(pid, self) == 0)
-            continue;
         if (!bsn_str_eq_cstr(bsn_lang_jstr(json_object_get(libs, pid), "type"), "project"))
             continue;
-        const json_t *deps = json_object_get(entry, "dependencies");
-        const json_t *v = json_is_object(deps) ? json_object_getn(deps, name.ptr, name.len)
-                                               : NULL;
-        if (v && bsn_str_eq(bsn_lang_jval(v), version))
-            return true;
+        json_t *d = json_object_get(entry, "dependencies");
+        if (!json_is_object(d))
+            continue;
+        const char *name;
+        json_t *v;
+        json_object_foreach(d, name, v) {
+            struct bsn_str ver = bsn_lang_jval(v);
+            char *id = bsn_arena_printf(scratch, "%s/%.*s", name, BSN_STR_ARG(ver));
+            size_t n = strlen(id);
+            const char *prev = bsn_map_get(deps, id, n);
+            bsn_map_put(deps, id, n, prev && strcmp(prev, pid) != 0 ? (void *)deps
+                                                                     : (void *)(uintptr_t)pid);
+        }
     }
-    return false;
+}
+
+/* True if a project other than self (may be NULL) depends on id. */
+static bool
+project_depends_on(struct bsn_map *deps, const char *id, const char *self)
+{
+    const void *by = bsn_map_get(deps, id, strlen(id));
+    if (!by)
+        return false;
+    if (by == (const void *)deps || !self)
+        return true;
+    return strcmp(by, self) != 0;
 }
 
 static bsn_code
@@ -73,6 +93,11 @@ parse_deps_json(struct bsn_actx *ctx, json_t *doc, struct bsn_err *err)
         target = NULL;
     }
 
+    struct bsn_map deps;
+    bsn_map_init(&deps);
+    if (target)
+        project_edges(ctx, target, libs, &deps);
+
     /* the root: the one project no other project depends on */
     const char *root = NULL;
     size_t n_top = 0, n_projects = 0;
@@ -82,7 +107,7 @@ parse_deps_json(struct bsn_actx *ctx, json_t *doc, struct bsn_err *err)
         if (!bsn_str_eq_cstr(bsn_lang_jstr(lib, "type"), "project"))
             continue;
         n_projects++;
-        if (target && project_depends_on(target, libs, id, id))
+        if (target && project_depends_on(&deps, id, id))
             continue;
         n_top++;
         root = id;
@@ -106,11 +131,11 @@ parse_deps_json(struct bsn_actx *ctx, json_t *doc, struct bsn_err *err)
         if (root && project)
             dep = strcmp(id, root) == 0 ? BSN_DEP_ROOT : BSN_DEP_WORKSPACE;
         else if (root && target)
-            dep = project_depends_on(target, libs, id, NULL) ? BSN_DEP_DIRECT
-                                                             : BSN_DEP_INDIRECT;
+            dep = project_depends_on(&deps, id, NULL) ? BSN_DEP_DIRECT : BSN_DEP_INDIRECT;
         (void)bsn_langset_add(&set, name, version, dep, false);
     }
     bsn_langset_release(&set);
+    bsn_map_release(&deps);
     return BSN_OK;
 }
 
