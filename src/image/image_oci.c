@@ -23,6 +23,8 @@
 
 #define MAX_INDEX_DEPTH 4
 #define MAX_LAYERS 4096
+#define MAX_PLATFORMS 64    /* images one --platform all run may hold */
+#define MAX_MANIFEST_READS 256
 
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
 #define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -277,15 +279,48 @@ is_attestation(const json_t *desc)
            annotation(desc, "vnd.docker.reference.type") != NULL;
 }
 
-static bsn_code resolve_desc(struct bsn_image *img, const struct bsn_blob_store *bs,
-                             const json_t *desc, const char *want, unsigned depth,
-                             struct bsn_err *err);
+/* One resolution: where blobs come from, the platform wanted, and bounds on the work. */
+struct resolve {
+    const struct bsn_blob_store *bs;
+    const char *want;
+    struct bsn_image *root; /* --platform all: every further platform is a sibling of it */
+    size_t sib_cap;
+    unsigned reads_left;
+};
+
+static bsn_code resolve_desc(struct resolve *rs, struct bsn_image *img, const json_t *desc,
+                             unsigned depth, struct bsn_err *err);
+
+static bsn_code
+new_sibling(struct resolve *rs, struct bsn_image **out, const char *what, struct bsn_err *err)
+{
+    struct bsn_image *root = rs->root;
+    if (root->n_siblings + 1 >= MAX_PLATFORMS)
+        return bsn_err_set(err, BSN_ELIMIT, "%s lists more than %d platforms", what,
+                           MAX_PLATFORMS);
+    if (root->n_siblings == rs->sib_cap) {
+        rs->sib_cap = rs->sib_cap ? rs->sib_cap * 2 : 4;
+        struct bsn_image **s = bsn_arena_alloc_array(root->arena, rs->sib_cap, sizeof(*s));
+        if (root->n_siblings)
+            memcpy(s, root->siblings, root->n_siblings * sizeof(*s));
+        root->siblings = s;
+    }
+    struct bsn_image *t = bsn_arena_alloc(root->arena, sizeof(*t));
+    t->arena = root->arena; /* freed with the root image, never on its own */
+    t->source = root->source;
+    t->source_state = root->source_state;
+    t->max_layer_bytes = root->max_layer_bytes;
+    root->siblings[root->n_siblings++] = t;
+    *out = t;
+    return BSN_OK;
+}
 
 /* Chooses from an index's manifests by platform; "all" keeps every platform (siblings). */
 static bsn_code
-resolve_platforms(struct bsn_image *img, const struct bsn_blob_store *bs, const json_t *descs,
-                  const char *want_s, const char *what, unsigned depth, struct bsn_err *err)
+resolve_platforms(struct resolve *rs, struct bsn_image *img, const json_t *descs,
+                  const char *what, unsigned depth, struct bsn_err *err)
 {
+    const char *want_s = rs->want;
     bool all = strcmp(want_s, "all") == 0;
     struct platform want;
     platform_parse(want_s, &want);
@@ -300,23 +335,11 @@ resolve_platforms(struct bsn_image *img, const struct bsn_blob_store *bs, const 
         if (!all && !platform_match(&want, &have))
             continue;
         struct bsn_image *target = img;
-        if (found) {
-            /* --platform all: the further platforms become siblings sharing img's arena. */
-            target = bsn_arena_alloc(img->arena, sizeof(*target));
-            target->arena = img->arena;
-            target->source = img->source;
-            target->source_state = img->source_state;
-            target->max_layer_bytes = img->max_layer_bytes;
-            struct bsn_image **s = bsn_arena_alloc_array(img->arena, img->n_siblings + 1,
-                                                         sizeof(*s));
-            if (img->n_siblings)
-                memcpy(s, img->siblings, img->n_siblings * sizeof(*s));
-            s[img->n_siblings++] = target;
-            img->siblings = s;
-        }
+        if (found) /* --platform all: further platforms become siblings of the root image */
+            BSN_TRY(new_sibling(rs, &target, what, err));
         char ps[200];
         platform_str(&have, ps, sizeof(ps));
-        BSN_TRY(resolve_desc(target, bs, d, want_s, depth + 1, err));
+        BSN_TRY(resolve_desc(rs, target, d, depth + 1, err));
         target->platform = bsn_arena_strdup(img->arena, ps);
         found = true;
         if (!all)
@@ -344,14 +367,19 @@ resolve_platforms(struct bsn_image *img, const struct bsn_blob_store *bs, const 
 }
 
 static bsn_code
-resolve_desc(struct bsn_image *img, const struct bsn_blob_store *bs, const json_t *desc,
-             const char *want, unsigned depth, struct bsn_err *err)
+resolve_desc(struct resolve *rs, struct bsn_image *img, const json_t *desc, unsigned depth,
+             struct bsn_err *err)
 {
+    const struct bsn_blob_store *bs = rs->bs;
     if (depth > MAX_INDEX_DEPTH)
         return bsn_err_set(err, BSN_EFORMAT, "%s: image indexes nested too deep", bs->where);
     const char *digest;
     uint64_t size;
     BSN_TRY(desc_fields(desc, bs->where, &digest, &size, err));
+    if (rs->reads_left == 0)
+        return bsn_err_set(err, BSN_ELIMIT, "%s: more than %d manifests to read", bs->where,
+                           MAX_MANIFEST_READS);
+    rs->reads_left--;
     char *text;
     size_t n;
     BSN_TRY(bsn_blob_read(bs, digest, size, BSN_MANIFEST_MAX, img->arena, &text, &n, err));
@@ -369,7 +397,7 @@ resolve_desc(struct bsn_image *img, const struct bsn_blob_store *bs, const json_
         if (!json_is_array(descs))
             rc = bsn_err_set(err, BSN_EFORMAT, "%s: no manifests", what);
         else
-            rc = resolve_platforms(img, bs, descs, want, what, depth, err);
+            rc = resolve_platforms(rs, img, descs, what, depth, err);
     } else if (mt && strcmp(mt, MT_OCI_MANIFEST) != 0 && strcmp(mt, MT_DOCKER_MANIFEST) != 0) {
         rc = bsn_err_set(err, BSN_EUNSUPPORTED, "%s has unsupported media type '%.100s'", what,
                          mt);
@@ -420,6 +448,8 @@ bsn_oci_resolve(struct bsn_image *img, const struct bsn_blob_store *bs, const ch
     BSN_TRY(parse_json(text, n, what, &ix, err));
     const char *want = opts && opts->platform && *opts->platform ? opts->platform
                                                                  : bsn_host_platform();
+    struct resolve rs = { .bs = bs, .want = want, .root = img, .sib_cap = 0,
+                          .reads_left = MAX_MANIFEST_READS };
     json_t *descs = json_object_get(ix, "manifests");
     bsn_code rc = BSN_OK;
     const json_t *chosen = NULL;
@@ -468,7 +498,7 @@ bsn_oci_resolve(struct bsn_image *img, const struct bsn_blob_store *bs, const ch
         }
         if (all_platforms) {
             /* index.json is itself the multi-platform index. */
-            rc = resolve_platforms(img, bs, descs, want, what, 0, err);
+            rc = resolve_platforms(&rs, img, descs, what, 0, err);
             goto out;
         }
         struct bsn_buf b;
@@ -484,7 +514,7 @@ bsn_oci_resolve(struct bsn_image *img, const struct bsn_blob_store *bs, const ch
         rc = bsn_err_set(err, BSN_EFORMAT, "%s: a manifest entry is not an object", what);
         goto out;
     }
-    rc = resolve_desc(img, bs, chosen, want, 0, err);
+    rc = resolve_desc(&rs, img, chosen, 0, err);
     if (rc == BSN_OK) {
         const char *tag = annotation(chosen, ANN_CONTAINERD);
         if (!tag)
