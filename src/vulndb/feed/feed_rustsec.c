@@ -275,6 +275,22 @@ cargo_comparator(struct bsn_arena *a, struct bsn_str c, struct ivl *out)
     return true;
 }
 
+/*
+ * True for an interval holding no version Cargo can match: between two consecutive patch
+ * releases, both excluded ("> 0.2.0, < 0.2.1", from time's unaffected "=0.2.0", "=0.2.1"
+ * …): only prereleases of the upper one lie there, and Cargo's prerelease rule keeps them out.
+ */
+static bool
+cargo_void(struct ivl x)
+{
+    struct pver lo, hi;
+    if (!x.lo.v || !x.hi.v || x.lo.incl || x.hi.incl ||
+        !parse_pver(bsn_str_cstr(x.lo.v), &lo) || !parse_pver(bsn_str_cstr(x.hi.v), &hi))
+        return false;
+    return lo.parts == 3 && hi.parts == 3 && !lo.pre.len && !hi.pre.len && lo.n[0] == hi.n[0] &&
+           lo.n[1] == hi.n[1] && hi.n[2] == lo.n[2] + 1;
+}
+
 /* A requirement (comparators joined by ',') into one interval (their intersection). */
 static bool
 cargo_requirement(const struct bsn_scheme *s, struct bsn_arena *a, const char *req,
@@ -441,12 +457,16 @@ rustsec_import(struct bsn_vdb_import *im, const char *path, const unsigned char 
                          ? "rust-toolchain" : "crates.io";
     struct bsn_adv_affected *aff = bsn_arena_alloc_array(a, cur_set->n ? cur_set->n : 1,
                                                           sizeof(*aff));
+    size_t n_aff = 0;
     for (size_t i = 0; i < cur_set->n; i++) {
         struct ivl x = cur_set->v[i];
-        aff[i] = (struct bsn_adv_affected){ .namespace = ns, .package = pkg, .scheme = "cargo" };
-        aff[i].range = render(a, "cargo", x);
-        aff[i].fixed = x.hi.v && !x.hi.incl ? x.hi.v : NULL;
-        aff[i].status = aff[i].fixed ? BSN_STATUS_FIXED : BSN_STATUS_AFFECTED;
+        if (cargo_void(x))
+            continue;
+        struct bsn_adv_affected *f = &aff[n_aff++];
+        *f = (struct bsn_adv_affected){ .namespace = ns, .package = pkg, .scheme = "cargo" };
+        f->range = render(a, "cargo", x);
+        f->fixed = x.hi.v && !x.hi.incl ? x.hi.v : NULL;
+        f->status = f->fixed ? BSN_STATUS_FIXED : BSN_STATUS_AFFECTED;
     }
 
     struct bsn_adv adv = { .id = id, .published = jstr(adv_t, "date") };
@@ -470,7 +490,7 @@ rustsec_import(struct bsn_vdb_import *im, const char *path, const unsigned char 
         adv.severity = score_severity(cv.score);
     }
     adv.affected = aff;
-    adv.n_affected = cur_set->n;
+    adv.n_affected = n_aff;
 
     /* "# Title" after the front matter, the rest is the description */
     while (!bsn_sp_line(&cur, &line)) {

@@ -356,6 +356,13 @@ test_advisory_fields(void **state)
     assert_int_equal(bsn_vdb_lookup(vdb, "crates.io", "cargo", a, &hits, &n, &err), BSN_OK);
     for (size_t i = 0; i < n; i++)
         assert_string_not_equal(hits[i].adv->id, "CVE-2019-16760");
+    /* time's unaffected "=0.2.0" … "=0.2.6" leave no row between consecutive patches */
+    assert_int_equal(bsn_vdb_lookup(vdb, "crates.io", "time", a, &hits, &n, &err), BSN_OK);
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(hits[i].adv->id, "RUSTSEC-2020-0071") == 0)
+            rows++;
+    assert_int_equal(rows, 2); /* "< 0.2.0" and "> 0.2.6, < 0.2.23" */
     bsn_arena_free(a);
 }
 
