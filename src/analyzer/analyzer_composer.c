@@ -1,5 +1,6 @@
 /*
- * PHP Composer: composer.lock (https://getcomposer.org/doc/01-basic-usage.md#commit-your-composer-lock-file-to-version-control)
+ * PHP Composer: composer.lock
+ * (https://getcomposer.org/doc/01-basic-usage.md#commit-your-composer-lock-file-to-version-control)
  * and the installed registry vendor/composer/installed.json, in composer 1 form (a bare array
  * of packages) and composer 2 form ({"packages": […], "dev-package-names": […]}).
  *

@@ -1,7 +1,8 @@
 /*
  * .NET: the runtime dependency manifest <app>.deps.json that `dotnet publish` writes beside the
  * app (https://github.com/dotnet/sdk/blob/main/documentation/specs/runtime-configuration-file.md),
- * and NuGet's packages.lock.json (https://learn.microsoft.com/nuget/consume-packages/package-references-in-project-files#locking-dependencies).
+ * and NuGet's packages.lock.json
+ * (https://learn.microsoft.com/nuget/consume-packages/package-references-in-project-files#locking-dependencies).
  *
  * deps.json: "libraries" lists every "Name/Version" with its type; "package" (NuGet) and
  * "project" (the app and the solution's other projects) are reported, "reference" and

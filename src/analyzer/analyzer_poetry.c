@@ -1,5 +1,6 @@
 /*
- * Poetry's poetry.lock (TOML, https://python-poetry.org/docs/basic-usage/#installing-with-poetrylock),
+ * Poetry's poetry.lock (TOML,
+ * https://python-poetry.org/docs/basic-usage/#installing-with-poetrylock),
  * lock-version 1.x and 2.x: one [[package]] table per locked distribution with name and
  * version. Dev: lock 1.x says category = "dev"; lock 2.x lists dependency groups
  * (groups = ["dev"]); a package outside the "main" group is dev only (["main", "dev"] is

@@ -14,7 +14,8 @@
  * one-line License field (kept as written, "UNKNOWN" included); else "file://" + License-File.
  * The name is reported as written ("Unidecode"); the purl carries the PEP 503 form.
  * Distributions installed by dpkg/rpm (python3-* in dist-packages) are dropped by the merge's
- * file-ownership rule. Limit: 1 MiB (descriptions are long, headers are not).
+ * file-ownership rule. Limit: 4 MiB (some descriptions embed whole changelogs; only the
+ * headers are read).
  */
 #include <string.h>
 
@@ -127,7 +128,7 @@ const struct bsn_analyzer bsn_analyzer_python_pkg = {
     .name = "python_pkg",
     .scheme = "pep440",
     .version = 1,
-    .max_input = 1u << 20,
+    .max_input = 4u << 20,
     .names = python_pkg_names,
     .exts = python_pkg_exts,
     .wants = python_pkg_wants,
