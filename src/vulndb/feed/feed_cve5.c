@@ -19,6 +19,7 @@
  * lowercased ("cisa-adp", "github_m"), "cna" when it has none. Severity: the CNA's v3.1, v3.0,
  * v4.0, v2.0 rating in that order, then the ADPs' (CISA-ADP scores many CVEs the CNA did
  * not). CWEs come from every container, without duplicates.
+ * Times without an offset ("2017-04-24T19:00:00", older records) are UTC and get a "Z".
  * Quirks seen in vulnrichment: ADP metrics that are only SSVC ("other") entries, CWE ids as
  * "CWE-79" in cweId and free text in description, a second "CVE" ADP container holding
  * references only.
@@ -41,6 +42,19 @@ jstr(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s && *s ? s : NULL;
+}
+
+/* NVD and CVE 5 times are UTC; those written without an offset get a "Z", so that they are
+ * RFC 3339 ("2023-09-12T15:15:24.327" -> "2023-09-12T15:15:24.327Z"). */
+static const char *
+utc(struct bsn_arena *a, const char *t)
+{
+    if (!t)
+        return NULL;
+    const char *tp = strchr(t, 'T');
+    if (!tp || strchr(tp, 'Z') || strchr(tp, 'z') || strchr(tp, '+') || strchr(tp, '-'))
+        return t;
+    return bsn_arena_printf(a, "%sZ", t);
 }
 
 static bool
@@ -221,8 +235,8 @@ cve5_import(struct bsn_vdb_import *im, const char *path, const unsigned char *da
         return BSN_OK;
     }
     struct bsn_adv adv = { .id = id, .summary = jstr(cna, "title"),
-                           .published = jstr(meta, "datePublished"),
-                           .modified = jstr(meta, "dateUpdated"), .severity = c.severity,
+                           .published = utc(a, jstr(meta, "datePublished")),
+                           .modified = utc(a, jstr(meta, "dateUpdated")), .severity = c.severity,
                            .cvss = c.cvss, .n_cvss = c.n_cvss, .cwes = c.cwes,
                            .n_cwes = c.n_cwes, .references = c.refs, .n_references = c.n_refs };
     json_t *d;

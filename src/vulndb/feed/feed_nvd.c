@@ -16,6 +16,7 @@
  * Severity: NVD's own (Primary) v3.1, else v3.0, else v4.0, else v2 rating; then the same
  * order over Secondary (CNA) metrics. CVSS entries keep every metric, source "nvd" for
  * nvd@nist.gov and the scoring organisation's identifier otherwise.
+ * Times without an offset (NVD writes "2023-09-12T15:15:24.327") get the "Z" they mean.
  * Quirks: "NVD-CWE-Other"/"NVD-CWE-noinfo" are not CWEs (dropped); v2 keeps its rating beside
  * cvssData, not inside it; ssvcV203 metrics carry no score (ignored).
  */
@@ -36,6 +37,19 @@ jstr(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s && *s ? s : NULL;
+}
+
+/* NVD and CVE 5 times are UTC; those written without an offset get a "Z", so that they are
+ * RFC 3339 ("2023-09-12T15:15:24.327" -> "2023-09-12T15:15:24.327Z"). */
+static const char *
+utc(struct bsn_arena *a, const char *t)
+{
+    if (!t)
+        return NULL;
+    const char *tp = strchr(t, 'T');
+    if (!tp || strchr(tp, 'Z') || strchr(tp, 'z') || strchr(tp, '+') || strchr(tp, '-'))
+        return t;
+    return bsn_arena_printf(a, "%sZ", t);
 }
 
 static bool
@@ -89,8 +103,8 @@ import_cve(struct bsn_vdb_import *im, struct bsn_arena *a, const char *path, con
     const char *status = jstr(cve, "vulnStatus");
     if (status && strcmp(status, "Rejected") == 0)
         return;
-    struct bsn_adv adv = { .id = id, .published = jstr(cve, "published"),
-                           .modified = jstr(cve, "lastModified") };
+    struct bsn_adv adv = { .id = id, .published = utc(a, jstr(cve, "published")),
+                           .modified = utc(a, jstr(cve, "lastModified")) };
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(cve, "descriptions"), i, e) {

@@ -139,7 +139,7 @@ test_record_count(void **state)
     const struct bsn_db_source *s = source_of(db_path, "nvd", a);
     assert_int_equal(s->records, json_object_size(ids));
     assert_int_equal(s->skipped, 0);
-    assert_string_equal(s->newest, "2026-06-17T07:43:17.830");
+    assert_string_equal(s->newest, "2026-06-17T07:43:17.830Z");
     bsn_arena_free(a);
     json_decref(ids);
 }
@@ -156,57 +156,57 @@ struct pick {
 /* Read off the files (see the file comment for the severity rule). */
 static const struct pick picks[] = {
     { "CVE-2023-4863", "HIGH", 1, "nvd", "3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",
-      8.8, { "CWE-787" }, "2023-09-12T15:15:24.327" },
+      8.8, { "CWE-787" }, "2023-09-12T15:15:24.327Z" },
     { "CVE-2014-1424", "MEDIUM", 1, "nvd", "2.0", "AV:N/AC:L/Au:N/C:N/I:P/A:P", 6.4,
-      { "CWE-264" }, "2014-11-24T15:59:00.090" },
+      { "CWE-264" }, "2014-11-24T15:59:00.090Z" },
     { "CVE-2017-6507", "MEDIUM", 2, "nvd", "3.0", "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:N",
-      5.9, { "CWE-269" }, "2017-03-24T07:59:00.233" },
+      5.9, { "CWE-269" }, "2017-03-24T07:59:00.233Z" },
     { "CVE-2024-3094", "CRITICAL", 2, "secalert@redhat.com", "3.1",
       "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", 10.0, { "CWE-506" },
-      "2024-03-29T17:15:21.150" },
+      "2024-03-29T17:15:21.150Z" },
     { "CVE-2024-47177", "CRITICAL", 1, "security-advisories@github.com", "3.1",
       "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:H/I:H/A:H", 9.0, { "CWE-77" },
-      "2024-09-26T22:15:04.740" },
+      "2024-09-26T22:15:04.740Z" },
     /* no metrics yet ("Awaiting Analysis"), no CWE */
-    { "CVE-2023-43250", NULL, 0, NULL, NULL, NULL, 0, { NULL }, "2023-10-18T16:15:08.790" },
-    { "CVE-2023-45383", NULL, 0, NULL, NULL, NULL, 0, { NULL }, "2023-10-18T16:15:08.853" },
+    { "CVE-2023-43250", NULL, 0, NULL, NULL, NULL, 0, { NULL }, "2023-10-18T16:15:08.790Z" },
+    { "CVE-2023-45383", NULL, 0, NULL, NULL, NULL, 0, { NULL }, "2023-10-18T16:15:08.853Z" },
     /* only NVD-CWE-* weaknesses */
     { "CVE-2023-22068", "MEDIUM", 1, "secalert_us@oracle.com", "3.1",
       "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:N/I:N/A:H", 4.9, { NULL },
-      "2023-10-17T22:15:12.617" },
+      "2023-10-17T22:15:12.617Z" },
     { "CVE-2022-1122", "MEDIUM", 2, "nvd", "3.1", "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H",
-      5.5, { "CWE-665", "CWE-824" }, "2022-03-29T18:15:07.977" },
+      5.5, { "CWE-665", "CWE-824" }, "2022-03-29T18:15:07.977Z" },
     { "CVE-2023-5642", "CRITICAL", 1, "vulnreport@tenable.com", "3.1",
       "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, { "CWE-200" },
-      "2023-10-18T16:15:08.943" },
+      "2023-10-18T16:15:08.943Z" },
     { "CVE-2022-36749", "CRITICAL", 1, "nvd", "3.1",
       "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, { "CWE-78" },
-      "2022-08-30T22:15:09.630" },
+      "2022-08-30T22:15:09.630Z" },
     { "CVE-2023-27314", "HIGH", 2, "nvd", "3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
-      7.5, { "CWE-400" }, "2023-10-12T19:15:11.747" },
+      7.5, { "CWE-400" }, "2023-10-12T19:15:11.747Z" },
     { "CVE-2023-45391", "MEDIUM", 1, "nvd", "3.1",
       "CVSS:3.1/AV:N/AC:L/PR:H/UI:R/S:C/C:L/I:L/A:N", 4.8, { "CWE-79" },
-      "2023-10-13T14:15:10.587" },
+      "2023-10-13T14:15:10.587Z" },
     { "CVE-2022-33745", "HIGH", 1, "nvd", "3.1", "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H",
-      8.8, { NULL }, "2022-07-26T13:15:10.003" },
+      8.8, { NULL }, "2022-07-26T13:15:10.003Z" },
     { "CVE-2023-24256", "HIGH", 1, "nvd", "3.1", "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
-      7.8, { "CWE-22" }, "2023-07-06T02:15:09.357" },
+      7.8, { "CWE-22" }, "2023-07-06T02:15:09.357Z" },
     { "CVE-2022-22384", "MEDIUM", 2, "nvd", "3.1",
       "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:N/I:L/A:N", 4.3, { "CWE-20" },
-      "2023-10-17T01:15:09.773" },
+      "2023-10-17T01:15:09.773Z" },
     { "CVE-2021-29913", "HIGH", 2, "nvd", "3.1", "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:L/A:N",
-      7.1, { "CWE-20" }, "2023-10-17T02:15:09.910" },
+      7.1, { "CWE-20" }, "2023-10-17T02:15:09.910Z" },
     { "CVE-2022-0090", "MEDIUM", 3, "nvd", "3.1", "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:N/I:H/A:N",
-      6.5, { "CWE-269" }, "2022-01-18T17:15:09.510" },
+      6.5, { "CWE-269" }, "2022-01-18T17:15:09.510Z" },
     { "CVE-2016-1585", "CRITICAL", 3, "nvd", "3.1",
       "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, { NULL },
-      "2019-04-22T16:29:01.303" },
+      "2019-04-22T16:29:01.303Z" },
     { "CVE-2023-5341", "MEDIUM", 1, "secalert@redhat.com", "3.1",
       "CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 6.2, { "CWE-416" },
       "2023-11-19T10:15:49.433Z" },
     /* anchore/vunnel single-entry.json */
     { "CVE-2022-1576", "MEDIUM", 2, "nvd", "3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N",
-      6.5, { "CWE-352" }, "2022-07-11T13:15:08.503" },
+      6.5, { "CWE-352" }, "2022-07-11T13:15:08.503Z" },
 };
 
 static bool
@@ -262,7 +262,7 @@ test_fields(void **state)
     struct bsn_err err = { 0 };
     assert_int_equal(bsn_vdb_advisory(vdb, "CVE-2023-4863", a, &adv, &ds, &err), BSN_OK);
     assert_non_null(adv);
-    assert_string_equal(adv->modified, "2023-10-28T19:15:38.643");
+    assert_string_equal(adv->modified, "2023-10-28T19:15:38.643Z");
     /* English description, not the Spanish one next to it */
     assert_true(strncmp(adv->description, "Heap buffer overflow in libwebp in Google Chrome",
                         48) == 0);
