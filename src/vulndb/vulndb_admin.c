@@ -220,7 +220,8 @@ bsn_db_search(const char *path, const char *pkg, const char *ecosystem, const ch
             size_t n;
             rc = bsn_vdb_lookup(v, found_ns, qname, a, &hits, &n, err);
             for (size_t i = 0; rc == BSN_OK && i < n; i++) {
-                emit_line(adv_aff_json(hits[i].adv, hits[i].source, hits[i].data_source, hits[i].aff),
+                emit_line(adv_aff_json(hits[i].adv, hits[i].source, hits[i].data_source,
+                                       hits[i].aff),
                           out, arg);
             }
         }

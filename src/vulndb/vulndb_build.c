@@ -5,9 +5,9 @@
  * …). PATH is a file, a directory (walked recursively in name order, hidden entries skipped),
  * or an archive (.zip, .tar, .tar.gz/.tgz, .tar.xz/.txz, .tar.zst, .tar.bz2; read with
  * libarchive, one level: archives inside archives are not opened). A directory may hold
- * archives (as tests/data/feeds does). Every file is offered to the named feed, or without a kind to
- * each feed's detect() in feeds.def order; files no feed wants (README, LICENSE, index.json)
- * are ignored. A source in which no file is accepted is the wrong kind: BSN_EFORMAT.
+ * archives (as tests/data/feeds does). Every file is offered to the named feed, or without a
+ * kind to each feed's detect() in feeds.def order; files no feed wants (README, LICENSE,
+ * index.json) are ignored. A source in which no file is accepted is the wrong kind: BSN_EFORMAT.
  *
  * Paths handed to importers are the source path joined with the member path
  * ("feeds/go.tar.xz!/golang-vulndb/data/osv/GO-2022-0001.json"), so layout-derived facts

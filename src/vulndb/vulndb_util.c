@@ -56,7 +56,8 @@ bsn_vdb_severity_word(const char *word, size_t n)
     while (n && (word[n - 1] == '*' || word[n - 1] == ' '))
         n--;
     for (size_t i = 0; i < sizeof(severity_words) / sizeof(severity_words[0]); i++) {
-        if (strlen(severity_words[i].word) == n && strncasecmp(severity_words[i].word, word, n) == 0)
+        if (strlen(severity_words[i].word) == n &&
+            strncasecmp(severity_words[i].word, word, n) == 0)
             return severity_words[i].sev;
     }
     return NULL;

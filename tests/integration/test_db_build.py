@@ -375,7 +375,8 @@ try:
     # 5. wrong kind / unrecognisable -> exit 3, database untouched
     before = dump_hash(bdb)
     p = run("db", "build", "--out", bdb, "alpine-secdb:" + src["ghsa"], ok=False)
-    check(p.returncode == 3 and "alpine-secdb" in p.stderr, f"wrong kind: {p.returncode} {p.stderr}")
+    check(p.returncode == 3 and "alpine-secdb" in p.stderr,
+          f"wrong kind: {p.returncode} {p.stderr}")
     junk = os.path.join(tmp, "junk.txt")
     with open(junk, "w") as f:
         f.write("hello\n")

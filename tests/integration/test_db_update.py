@@ -100,13 +100,15 @@ try:
              "url": "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip"},
             {"name": "alpine-v3.19-main", "kind": "alpine-secdb",
              "url": "https://secdb.alpinelinux.org/v3.19/main.json"},
-            {"name": "wolfi", "kind": "wolfi", "url": "https://packages.wolfi.dev/os/security.json"},
+            {"name": "wolfi", "kind": "wolfi",
+             "url": "https://packages.wolfi.dev/os/security.json"},
             {"name": "debian-tracker", "kind": "debian-tracker",
              "url": "https://security-tracker.debian.org/tracker/data/json"},
         ]}, f)
 
-    server = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/integration/feed_server.py"),
-                               mirror], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen([sys.executable,
+                               os.path.join(SRC, "tests/integration/feed_server.py"), mirror],
+                              stdout=subprocess.PIPE, text=True)
     port = int(server.stdout.readline())
     base = f"http://127.0.0.1:{port}"
     db = os.path.join(tmp, "cache", "bosun", "db", "bosun.db")
