@@ -9,6 +9,8 @@
 #     objcopy (Debian 12 has no cargo-auditable): the crates of that JSON, runtime only;
 #   - Java: Debian's commons-lang3 jar, loose and inside a war, against its pom.properties
 #     read with Python's zipfile;
+#   - the Go and Rust binaries and the jars as docker-archive layers: packages attributed to
+#     the layer that added them, a jar deleted by a whiteout gone, the war's jar kept;
 #   - ownership: the same jar in a rootfs whose dpkg database owns it is not a maven package;
 #   - hostile files (a truncated Go binary, a zip bomb, a jar that is no zip) give
 #     diagnostics and exit status 0.
@@ -206,6 +208,76 @@ if fails:
     print("FAIL:\n" + "\n".join(fails))
     sys.exit(1)
 print("ok: go, rust, java packages match their oracles")
+EOF
+
+# ---- the same files as image layers: tar streams, exec bits, whiteouts, layer attribution ----
+python3 - "$ROOT" "$W/image.tar" "$JAR" "$BOSUN" <<'EOF'
+import hashlib, io, json, os, subprocess, sys, tarfile
+root, image, jar, bosun = sys.argv[1:5]
+base = os.path.basename(jar)
+
+def layer(files):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for path, src in sorted(files.items()):
+            data = open(src, "rb").read() if src else b""
+            if src is None:
+                d, b = os.path.split(path)
+                path = os.path.join(d, ".wh." + b)
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            info.mode = 0o755 if src and os.access(src, os.X_OK) else 0o644
+            t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+layers = [
+    {"usr/local/bin/hello": root + "/usr/local/bin/hello",
+     "opt/app/lib/" + base: root + "/opt/app/lib/" + base},
+    {"usr/local/bin/hello-rs": root + "/usr/local/bin/hello-rs",
+     "srv/app.war": root + "/srv/app.war",
+     "opt/app/lib/" + base: None},
+]
+diff_ids, names = [], []
+with tarfile.open(image, "w") as out:
+    for files in layers:
+        blob = layer(files)
+        digest = hashlib.sha256(blob).hexdigest()
+        diff_ids.append("sha256:" + digest)
+        names.append(digest + "/layer.tar")
+        info = tarfile.TarInfo(names[-1])
+        info.size = len(blob)
+        out.addfile(info, io.BytesIO(blob))
+    config = json.dumps({"architecture": "amd64", "os": "linux",
+                         "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
+    cfg = hashlib.sha256(config).hexdigest() + ".json"
+    manifest = json.dumps([{"Config": cfg, "RepoTags": ["langbin:test"],
+                            "Layers": names}]).encode()
+    for n, data in ((cfg, config), ("manifest.json", manifest)):
+        info = tarfile.TarInfo(n)
+        info.size = len(data)
+        out.addfile(info, io.BytesIO(data))
+p = subprocess.run([bosun, "image", "--scanners", "none", "-f", "json",
+                    "docker-archive:" + image], capture_output=True, text=True)
+if p.returncode != 0:
+    sys.exit("FAIL: bosun image (%d): %s" % (p.returncode, p.stderr))
+pkgs = json.loads(p.stdout)["packages"]
+
+def at(path):
+    return {(x["type"], x["name"], x["version"], x["layer"]) for x in pkgs if x["path"] == path}
+
+fails = []
+if ("golang", "example.com/greet", "v1.0.0", diff_ids[0]) not in at("usr/local/bin/hello"):
+    fails.append("hello's modules not attributed to layer 1: %s" % at("usr/local/bin/hello"))
+if ("cargo", "serde", "1.0.195", diff_ids[1]) not in at("usr/local/bin/hello-rs"):
+    fails.append("hello-rs's crates not in layer 2: %s" % at("usr/local/bin/hello-rs"))
+if at("opt/app/lib/" + base):
+    fails.append("a jar deleted by layer 2 is still listed")
+war = at("srv/app.war!/WEB-INF/lib/" + base)
+if len(war) != 1 or next(iter(war))[3] != diff_ids[1]:
+    fails.append("war's nested jar: %s" % war)
+if fails:
+    sys.exit("FAIL:\n" + "\n".join(fails))
+print("ok: image layers: %d packages, attribution and whiteouts as expected" % len(pkgs))
 EOF
 
 # ---- ownership: a jar that dpkg installed is not a language package ----------------------------
