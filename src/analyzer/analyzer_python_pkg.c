@@ -4,7 +4,8 @@
  *   <site-packages>/<name>-<version>.dist-info/METADATA   (wheels, pip)
  *   <site-packages>/<name>-<version>.egg-info/PKG-INFO    (setuptools, sdists)
  *   <site-packages>/<name>-<version>.egg-info             (a single-file egg-info)
- *   <site-packages>/<name>.egg/EGG-INFO/PKG-INFO          (eggs)
+ *   <site-packages>/<name>.egg/EGG-INFO/PKG-INFO          (unpacked eggs; zipped .egg
+ *                                                         files: analyzer_python_egg.c)
  * RFC 822 style headers up to the first blank line (the body is the long description);
  * continuation lines start with whitespace; field names are case-insensitive. Name and
  * Version are required (a file without them is an error, as trivy's "invalid" fixture).
@@ -48,12 +49,12 @@ python_pkg_wants(const struct bsn_path *p)
     return bsn_str_ends(base, ".egg-info");
 }
 
-static bsn_code
-python_pkg_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err)
+bsn_code
+bsn_python_metadata(struct bsn_actx *ctx, struct bsn_str text, struct bsn_err *err)
 {
     struct pymeta m;
     memset(&m, 0, sizeof(m));
-    struct bsn_str cur = bsn_str_make((const char *)in->data, in->len), line;
+    struct bsn_str cur = text, line;
     struct bsn_str classifiers[64];
     size_t n_classifiers = 0;
     struct bsn_str *last = NULL; /* field a continuation line extends */
@@ -119,6 +120,12 @@ python_pkg_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_er
     }
     bsn_langset_release(&set);
     return BSN_OK;
+}
+
+static bsn_code
+python_pkg_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err)
+{
+    return bsn_python_metadata(ctx, bsn_str_make((const char *)in->data, in->len), err);
 }
 
 static const char *const python_pkg_names[] = { "METADATA", "PKG-INFO", NULL };

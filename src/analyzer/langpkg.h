@@ -52,6 +52,11 @@ char *bsn_lang_purl(struct bsn_arena *a, const char *type, const char *name,
 /* PEP 503 normalisation (lowercase, runs of '-', '_', '.' as one '-'), in arena a. */
 char *bsn_lang_pep503(struct bsn_arena *a, struct bsn_str name);
 
+/* Python core metadata (METADATA / PKG-INFO text) into one pypi package; BSN_EFORMAT without
+ * Name or Version. Shared by python_pkg and python_egg (analyzer_python_pkg.c). */
+BSN_MUST_USE bsn_code bsn_python_metadata(struct bsn_actx *ctx, struct bsn_str text,
+                                          struct bsn_err *err);
+
 /* Parses a whole buffered file as JSON. BSN_EFORMAT "invalid JSON at line L: …" on failure. */
 BSN_MUST_USE bsn_code bsn_lang_json(const struct bsn_input *in, json_t **out,
                                     struct bsn_err *err);
