@@ -2,7 +2,8 @@
 # rpm inventory end to end: a root filesystem whose rpm database is made by Debian's own rpm
 # 4.18 (SQLite backend) with a few packages built here by rpmbuild, scanned with
 # `bosun rootfs DIR --scanners none -f json`; the packages must be exactly those
-# `rpm --root DIR -qa` prints (name, VERSION-RELEASE, arch, epoch), with the source rpm split.
+# `rpm --root DIR -qa` prints (name, VERSION-RELEASE, arch, epoch, modularity label), with the
+# source rpm split.
 #
 # Debian's rpm keeps its database in ~/.rpmdb by default, so --dbpath /var/lib/rpm puts it where
 # rpm-based distributions have it (DIR/var/lib/rpm/rpmdb.sqlite).
@@ -53,6 +54,7 @@ cat >"$top/SPECS/world.spec" <<'EOF'
 Name: world
 Version: 0.5
 Release: 1
+ModularityLabel: world:0.5:8090020230810:abcdef12
 Summary: bosun test package
 License: GPL-2.0-or-later
 BuildArch: noarch
@@ -73,9 +75,9 @@ rpm --root "$root" --dbpath /var/lib/rpm -i --nodeps --noscripts --nosignature \
     "$top"/RPMS/noarch/*.rpm
 test -f "$root/var/lib/rpm/rpmdb.sqlite"
 
-rpm --root "$root" --dbpath /var/lib/rpm -qa \
-    --qf '%{NAME} %|EPOCH?{%{EPOCH}}:{-1}| %{VERSION}-%{RELEASE} %{ARCH} %{SOURCERPM}\n' |
-    sort >"$work/want"
+qf='%{NAME} %|EPOCH?{%{EPOCH}}:{-1}| %{VERSION}-%{RELEASE} %{ARCH} %{SOURCERPM}'
+qf+=' %|MODULARITYLABEL?{%{MODULARITYLABEL}}:{-}|\n'
+rpm --root "$root" --dbpath /var/lib/rpm -qa --qf "$qf" | sort >"$work/want"
 test "$(wc -l <"$work/want")" -eq 3
 
 "$BOSUN" rootfs --scanners none -f json "$root" >"$work/report.json"
@@ -96,9 +98,14 @@ for w, p in zip(want, got):
     if p.get("source_name") != name or p.get("source_version") != ver + "-" + rel:
         sys.exit("%s: source %s %s, expected %s %s-%s" % (p["name"], p.get("source_name"),
                  p.get("source_version"), name, ver, rel))
+    if p.get("module", "-") != w[5]:
+        sys.exit("%s: module %s, rpm says %s" % (p["name"], p.get("module"), w[5]))
     if not p.get("purl", "").startswith("pkg:rpm/"):
         sys.exit("%s: purl %s" % (p["name"], p.get("purl")))
 libs = [p for p in got if p["name"] == "hello-libs"][0]
 assert libs["source_name"] == "hello", libs
+world = [p for p in got if p["name"] == "world"][0]
+assert world["module"] == "world:0.5:8090020230810:abcdef12", world
+assert "epoch" not in world and libs["epoch"] == 2, (world, libs)
 print("ok: %d rpm packages match rpm -qa" % len(got))
 EOF
