@@ -43,9 +43,15 @@ dir_data_read(struct bsn_walk *base, void *buf, size_t cap, size_t *got, struct 
     if (!w->cur_name || cap == 0)
         return BSN_OK;
     if (w->cur_fd < 0) {
-        w->cur_fd = openat(w->cur_dir, w->cur_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        /* O_NONBLOCK: a file swapped for a FIFO since the stat must not hang the walk. */
+        w->cur_fd = openat(w->cur_dir, w->cur_name,
+                           O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (w->cur_fd < 0)
             return bsn_err_sys(err, BSN_EIO, errno, "cannot open '%s/%s'", w->root,
+                               w->path.ptr);
+        struct stat st;
+        if (fstat(w->cur_fd, &st) != 0 || !S_ISREG(st.st_mode))
+            return bsn_err_set(err, BSN_EIO, "'%s/%s' changed while being read", w->root,
                                w->path.ptr);
     }
     ssize_t n;

@@ -310,13 +310,15 @@ test_dir_walk(void **state)
     assert_int_equal(symlink(outside, p), 0);
     snprintf(p, sizeof(p), "%s/etc/.wh.x", root);
     write_file(p, "");
+    snprintf(p, sizeof(p), "%s/fifo", root);
+    assert_int_equal(mkfifo(p, 0644), 0); /* reported, never opened (it would block) */
 
     struct rec r = { .len = 0 };
     struct bsn_err err = { 0 };
     assert_int_equal(bsn_dir_walk(root, record, &r, &err), BSN_OK);
     char want[512];
     snprintf(want, sizeof(want), "S a -> %s\nR b.txt = bee\nD etc\nR etc/.wh.x\n"
-             "R etc/os-release = ID=debian\n\n", outside);
+             "R etc/os-release = ID=debian\n\nX fifo\n", outside);
     assert_string_equal(r.out, want);
 
     snprintf(p, sizeof(p), "%s/missing", root);
