@@ -15,6 +15,9 @@
  *     Bundle-Name; version from Implementation-Version, Specification-Version, Bundle-Version.
  *     Licenses from Jenkins' Plugin-License-Name[-N] and Bundle-License.
  *     (Trivy then asks Maven Central; bosun never does, as Trivy's offline mode.)
+ *   - last resort, the file name "name-1.2.3.jar" (split at the last "-DIGIT"), with a group
+ *     from Implementation-Vendor-Id, Bundle-SymbolicName or Automatic-Module-Name; without a
+ *     group nothing is reported (a bare artifact name would match the wrong projects).
  *   - nested archives (jars in WEB-INF/lib/, BOOT-INF/lib/, META-INF/jars/ …) recursively:
  *     their packages carry the path "app.war!/WEB-INF/lib/x.jar" (CONTRACT.md).
  *
@@ -385,6 +388,27 @@ manifest_group(struct bsn_arena *a, const struct manifest *m)
     return mf_get(m, "Specification-Vendor");
 }
 
+/* A group for the file-name fallback: Implementation-Vendor-Id, Bundle-SymbolicName or
+ * Automatic-Module-Name without its last segment; never a vendor's display name. */
+static const char *
+fallback_group(struct bsn_arena *a, const struct manifest *m)
+{
+    const char *g = mf_get(m, "Implementation-Vendor-Id");
+    if (!g) {
+        g = mf_get(m, "Bundle-SymbolicName");
+        if (!g)
+            g = mf_get(m, "Automatic-Module-Name");
+        if (!g)
+            return NULL;
+        size_t n = strcspn(g, ";");
+        const char *dot = memrchr(g, '.', n);
+        if (!dot || dot == g)
+            return NULL;
+        g = bsn_arena_strndup(a, g, (size_t)(dot - g));
+    }
+    return strpbrk(g, " \t") ? NULL : g;
+}
+
 static const char *
 first_of(const struct manifest *m, const char *k1, const char *k2, const char *k3)
 {
@@ -596,8 +620,19 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
                                     "Bundle-Name");
     const char *version = first_of(&mf, "Implementation-Version", "Specification-Version",
                                    "Bundle-Version");
-    if (!group || !artifact || !version)
-        return rc;
+    if (!group || !artifact || !version) {
+        /*
+         * Last resort (syft's, and Trivy's when Maven Central answers): the file name gives
+         * artifact and version, when the manifest names a group without spaces (a package
+         * name, not a vendor).
+         */
+        const char *g = fallback_group(s, &mf);
+        if (!have_fname || !g)
+            return rc;
+        group = g;
+        artifact = f_artifact;
+        version = f_version;
+    }
     for (struct props *p = props; p; p = p->next)
         if (p->group && p->artifact && p->version && strcmp(p->group, group) == 0 &&
             strcmp(p->artifact, artifact) == 0 && strcmp(p->version, version) == 0)

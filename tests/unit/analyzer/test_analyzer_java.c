@@ -242,6 +242,33 @@ test_manifest_fallback_and_filename(void **state)
 }
 
 static void
+test_file_name_fallback(void **state)
+{
+    (void)state;
+    /* no pom.properties, a manifest without version fields: group from the module name,
+     * artifact and version from the file name */
+    static const char mf[] = "Manifest-Version: 1.0\nAutomatic-Module-Name: org.example.foo.lib\n"
+                             "Implementation-Vendor: Example Corp\n";
+    struct member m = { "META-INF/MANIFEST.MF", mf, sizeof(mf) - 1 };
+    char jar[512];
+    snprintf(jar, sizeof(jar), "%s/x.jar", tmpdir);
+    write_zip(jar, &m, 1, NULL, 0, NULL);
+    struct bsn_result *r = scan_one("lib/foo-lib-2.3.1-beta.jar", jar);
+    assert_int_equal(golden_count_type(r, "maven"), 1);
+    assert_non_null(golden_find(r, "maven", "org.example.foo:foo-lib", "2.3.1-beta"));
+    bsn_result_free(r);
+    /* only a vendor's display name: no group, nothing reported */
+    static const char mf2[] = "Manifest-Version: 1.0\nImplementation-Vendor: Example Corp\n";
+    m.data = mf2;
+    m.len = sizeof(mf2) - 1;
+    write_zip(jar, &m, 1, NULL, 0, NULL);
+    r = scan_one("lib/foo-lib-2.3.1.jar", jar);
+    assert_int_equal(golden_count_type(r, "maven"), 0);
+    bsn_result_free(r);
+    unlink(jar);
+}
+
+static void
 test_not_a_zip(void **state)
 {
     (void)state;
@@ -365,6 +392,7 @@ main(void)
         cmocka_unit_test(test_golden_manifests),
         cmocka_unit_test(test_golden_pom_properties),
         cmocka_unit_test(test_manifest_fallback_and_filename),
+        cmocka_unit_test(test_file_name_fallback),
         cmocka_unit_test(test_not_a_zip),
         cmocka_unit_test(test_zip_bomb_entry),
         cmocka_unit_test(test_nested_100_deep),
