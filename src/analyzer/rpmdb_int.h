@@ -10,7 +10,8 @@
  * Every reader works on the whole file in memory, checks every offset against the buffer, and
  * calls fn once per header blob in database order. fn may stop the walk by returning an
  * error. A record that cannot be read is reported as fn(arg, NULL, 0, err) with err saying why,
- * and the walk goes on with the next one. Readers bound their work by the input size (no cycles, no unbounded allocation).
+ * and the walk goes on with the next one. Readers bound their work by the input size (no
+ * cycles, no unbounded allocation).
  */
 #ifndef BSN_ANALYZER_RPMDB_INT_H
 #define BSN_ANALYZER_RPMDB_INT_H

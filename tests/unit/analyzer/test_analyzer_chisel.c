@@ -11,10 +11,14 @@
 
 static const char manifest[] =
     "{\"jsonwall\":\"1.0\",\"schema\":\"1.0\",\"count\":6}\n"
-    "{\"kind\":\"content\",\"slice\":\"libc6_libs\",\"path\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\"}\n"
-    "{\"kind\":\"package\",\"name\":\"base-files\",\"version\":\"12ubuntu4.6\",\"sha256\":\"ab\",\"arch\":\"amd64\"}\n"
-    "{\"kind\":\"package\",\"name\":\"libc6\",\"version\":\"2.35-0ubuntu3.8\",\"sha256\":\"cd\",\"arch\":\"amd64\"}\n"
-    "{\"kind\":\"path\",\"path\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\",\"mode\":\"0755\",\"slices\":[\"libc6_libs\"],\"sha256\":\"ef\",\"size\":2220400}\n"
+    "{\"kind\":\"content\",\"slice\":\"libc6_libs\","
+    "\"path\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\"}\n"
+    "{\"kind\":\"package\",\"name\":\"base-files\",\"version\":\"12ubuntu4.6\","
+    "\"sha256\":\"ab\",\"arch\":\"amd64\"}\n"
+    "{\"kind\":\"package\",\"name\":\"libc6\",\"version\":\"2.35-0ubuntu3.8\","
+    "\"sha256\":\"cd\",\"arch\":\"amd64\"}\n"
+    "{\"kind\":\"path\",\"path\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\",\"mode\":\"0755\","
+    "\"slices\":[\"libc6_libs\"],\"sha256\":\"ef\",\"size\":2220400}\n"
     "{\"kind\":\"slice\",\"name\":\"base-files_release\"}\n"
     "{\"kind\":\"slice\",\"name\":\"libc6_libs\"}\n";
 

@@ -131,9 +131,11 @@ test_distroless_os_and_purl(void **state)
 {
     (void)state;
     char *st = ospkg_write_tmp("libc6", "Package: libc6\nVersion: 2.36-9+deb12u7\n"
-                                  "Architecture: amd64\nSource: glibc (2.36-9+deb12u7)\n"
-                                  "Maintainer: GNU Libc Maintainers <debian-glibc@lists.debian.org>\n");
-    char *md5 = ospkg_write_tmp("libc6.md5sums", "0123456789abcdef0123456789abcdef  lib/x.so\n");
+                                        "Architecture: amd64\nSource: glibc (2.36-9+deb12u7)\n"
+                                        "Maintainer: GNU Libc Maintainers "
+                                        "<debian-glibc@lists.debian.org>\n");
+    char *md5 = ospkg_write_tmp("libc6.md5sums",
+                                "0123456789abcdef0123456789abcdef  lib/x.so\n");
     const char *img[] = { "var/lib/dpkg/status.d/libc6", "var/lib/dpkg/status.d/libc6.md5sums" };
     const char *disk[] = { st, md5 };
     struct bsn_result *r = ospkg_scan_paths(2, img, disk);
@@ -143,11 +145,13 @@ test_distroless_os_and_purl(void **state)
     const struct bsn_package *p = ospkg_find(r, "deb", "libc6", "2.36-9+deb12u7");
     assert_non_null(p);
     assert_string_equal(p->source_name, "glibc");
-    assert_string_equal(p->purl, "pkg:deb/debian/libc6@2.36-9+deb12u7?arch=amd64&upstream=glibc");
+    assert_string_equal(p->purl,
+                        "pkg:deb/debian/libc6@2.36-9+deb12u7?arch=amd64&upstream=glibc");
     bsn_result_free(r);
 
-    char *osr = ospkg_write_tmp("os-release", "ID=debian\nVERSION_ID=\"12\"\nNAME=\"Debian GNU/Linux\"\n"
-                                        "VERSION_CODENAME=bookworm\n");
+    char *osr = ospkg_write_tmp("os-release", "ID=debian\nVERSION_ID=\"12\"\n"
+                                              "NAME=\"Debian GNU/Linux\"\n"
+                                              "VERSION_CODENAME=bookworm\n");
     char *dv = ospkg_write_tmp("debian_version", "12.7\n");
     char *bin = ospkg_write_tmp("util", "Package: util-linux-extra\nVersion: 2.38.1-5+b1\n"
                                   "Architecture: amd64\nSource: util-linux (2.38.1-5)\n");

@@ -287,7 +287,8 @@ test_huge_counts(void **state)
     expect_corrupt("var/lib/rpm/Packages", bdb, len);
     free(bdb);
 
-    unsigned char ndb[8192] = { 'R', 'p', 'm', 'P', 0, 0, 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+    unsigned char ndb[8192] = { 'R', 'p', 'm', 'P', 0, 0, 0, 0,
+                                1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
     expect_corrupt("var/lib/rpm/Packages.db", ndb, sizeof(ndb));
 
     /* SQLite rpmdb whose header blobs claim 65536 tags, or 256 MiB of data. */
