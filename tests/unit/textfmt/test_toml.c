@@ -2,7 +2,8 @@
  * TOML reader: the toml-test TOML 1.0.0 list (tests/data/toml/toml-test.tar.xz, unpacked into
  * a temp dir): every valid case must give the expected tagged tree (compared structurally:
  * integers and floats by value, date-times after normalising the 'T'/'Z' spelling), every
- * invalid case must be rejected. Plus the plain (untagged) mapping, error positions, limits.
+ * invalid case must be rejected. Plus the plain (untagged) mapping, error positions, limits,
+ * and the Cargo.lock, poetry.lock and uv.lock files of tests/data.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -349,6 +350,49 @@ test_errors(void **state)
     json_decref(out);
 }
 
+static char *
+slurp_path(const char *path, size_t *len)
+{
+    char *data = slurp(path, len);
+    assert_non_null(data);
+    return data;
+}
+
+/* Real lockfiles: package counts are the number of "[[package]]" lines (grep -c). */
+static void
+test_real_lockfiles(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path;
+        size_t packages;
+    } locks[] = {
+        { BSN_TEST_DATA "/rust/cargo-lock-trivy-cargo-normal/Cargo.lock", 8 },
+        { BSN_TEST_DATA "/rust/cargo-lock-trivy-cargo-mixed/Cargo.lock", 8 },
+        { BSN_TEST_DATA "/python/poetry-lock-trivy-normal/poetry.lock", 1 },
+        { BSN_TEST_DATA "/python/uv-lock-trivy-normal/uv.lock", 21 },
+    };
+    for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++) {
+        size_t len;
+        char *data = slurp_path(locks[i].path, &len);
+        json_t *out = NULL;
+        struct bsn_err err = { 0 };
+        assert_int_equal(bsn_toml_parse(data, len, &out, &err), BSN_OK);
+        assert_int_equal(json_array_size(json_object_get(out, "package")), locks[i].packages);
+        json_decref(out);
+        free(data);
+    }
+    /* Python's tomllib rejects this one at the same place: "Invalid value (at line 10,
+     * column 10)" */
+    size_t len;
+    char *data = slurp_path(BSN_TEST_DATA "/rust/cargo-lock-trivy-cargo-invalid/Cargo.lock", &len);
+    json_t *out = NULL;
+    struct bsn_err err = { 0 };
+    assert_int_equal(bsn_toml_parse(data, len, &out, &err), BSN_EFORMAT);
+    assert_non_null(strstr(err.msg, "line 10, column 10: expected a value"));
+    free(data);
+}
+
 int
 main(void)
 {
@@ -357,6 +401,7 @@ main(void)
         cmocka_unit_test(test_plain_types),
         cmocka_unit_test(test_cargo_lock_shape),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_real_lockfiles),
     };
     return cmocka_run_group_tests(tests, setup_suite, teardown_suite);
 }

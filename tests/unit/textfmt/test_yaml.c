@@ -1,8 +1,8 @@
 /*
  * YAML reader: scalar typing (strings by default, core-schema null/bool, numbers only on
  * request, version-like text kept), anchors/aliases and merge keys, multi-document streams,
- * the alias-bomb node cap, depth cap, error positions, and a real rubysec advisory from the
- * tests/data/feeds samples.
+ * the alias-bomb node cap, depth cap, error positions, a real rubysec advisory from the
+ * tests/data/feeds samples, and pnpm lockfiles (5.4 kept as text, pnpm 11's two documents).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -211,6 +211,45 @@ test_real_rubysec(void **state)
     free(data);
 }
 
+static void
+test_real_pnpm_locks(void **state)
+{
+    (void)state;
+    size_t len;
+    json_t *out = NULL;
+    struct bsn_err err = { 0 };
+    /* lockfileVersion: 5.4 (plain) stays the text "5.4" */
+    char *data = slurp(BSN_TEST_DATA "/javascript/pnpm-lock-trivy-with-dev-deps/pnpm-lock.yaml",
+                       &len);
+    assert_int_equal(bsn_yaml_parse(data, len, &out, &err), BSN_OK);
+    assert_string_equal(str_at(out, "lockfileVersion"), "5.4");
+    json_decref(out);
+    free(data);
+    /* v9: 22 packages and 22 snapshots (counted with PyYAML) */
+    data = slurp(BSN_TEST_DATA "/javascript/pnpm-lock-trivy-v9/pnpm-lock.yaml", &len);
+    assert_int_equal(bsn_yaml_parse(data, len, &out, &err), BSN_OK);
+    assert_string_equal(str_at(out, "lockfileVersion"), "9.0");
+    assert_int_equal(json_object_size(json_object_get(out, "packages")), 22);
+    assert_int_equal(json_object_size(json_object_get(out, "snapshots")), 22);
+    json_decref(out);
+    free(data);
+    /* pnpm 11 writes two documents: the first is the env lockfile */
+    data = slurp(BSN_TEST_DATA "/javascript/pnpm-lock-trivy-v9-with-multiple-documents/"
+                               "pnpm-lock.yaml",
+                 &len);
+    struct bsn_yaml_opts all = { .flags = BSN_YAML_ALL_DOCS };
+    assert_int_equal(bsn_yaml_parse_opts(data, len, &all, &out, &err), BSN_OK);
+    assert_int_equal(json_array_size(out), 2);
+    assert_non_null(json_object_get(json_array_get(out, 0), "importers"));
+    assert_null(json_object_get(json_array_get(out, 0), "settings"));
+    assert_non_null(json_object_get(json_array_get(out, 1), "settings"));
+    json_decref(out);
+    assert_int_equal(bsn_yaml_parse(data, len, &out, &err), BSN_OK);
+    assert_null(json_object_get(out, "settings"));
+    json_decref(out);
+    free(data);
+}
+
 int
 main(void)
 {
@@ -221,6 +260,7 @@ main(void)
         cmocka_unit_test(test_multi_document),
         cmocka_unit_test(test_limits_and_errors),
         cmocka_unit_test(test_real_rubysec),
+        cmocka_unit_test(test_real_pnpm_locks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
