@@ -13,6 +13,7 @@ static const struct langbin_target targets[] = {
     { "pipenv", "app/Pipfile.lock" },
     { "poetry", "app/poetry.lock" },
     { "uv", "app/uv.lock" },
+    { "python_egg", "usr/lib/python3/site-packages/x-1.0-py3.11.egg" },
 };
 
 int

@@ -2,8 +2,11 @@
  * Python analyzers through bsn_scan_files: every tests/data/python case (dist-info METADATA,
  * egg-info PKG-INFO, requirements.txt, Pipfile.lock, poetry.lock, uv.lock) checked completely
  * against expected.json, then paths and inputs written here (single-file egg-info, paths
- * that are not metadata, UTF-16 big-endian requirements, Pipfile.lock develop section).
+ * that are not metadata, UTF-16 big-endian requirements, Pipfile.lock develop section, zipped
+ * eggs built here with libarchive, and a .egg that is no zip).
  */
+#include <archive.h>
+#include <archive_entry.h>
 #include <unistd.h>
 
 #include "langtext_golden.h"
@@ -164,6 +167,62 @@ test_pipfile_develop(void **state)
     bsn_result_free(r);
 }
 
+/* Writes a zip holding EGG-INFO/PKG-INFO (and a module) to path. */
+static void
+write_egg(const char *path, const char *pkg_info)
+{
+    struct archive *a = archive_write_new();
+    assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+    const char *names[2] = { "six.py", "EGG-INFO/PKG-INFO" };
+    const char *data[2] = { "import sys\n", pkg_info };
+    for (size_t i = 0; i < 2; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, names[i]);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)strlen(data[i]));
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        assert_int_equal(archive_write_data(a, data[i], strlen(data[i])),
+                         (la_ssize_t)strlen(data[i]));
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+}
+
+static void
+test_zipped_egg(void **state)
+{
+    (void)state;
+    char disk[256];
+    snprintf(disk, sizeof(disk), "%s/six.egg", tmpdir);
+    write_egg(disk, "Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\nLicense: MIT\n\nbody\n");
+    const char *img[1] = { "usr/lib/python2.7/site-packages/six-1.16.0-py2.7.egg" };
+    const char *dsk[1] = { disk };
+    struct bsn_scan_opts o;
+    bsn_scan_opts_init(&o);
+    o.scanners = 0;
+    o.jobs = 1;
+    struct bsn_err err = { 0 };
+    struct bsn_result *r = NULL;
+    assert_int_equal(bsn_scan_files(1, img, dsk, &o, &r, &err), BSN_OK);
+    assert_int_equal(lt_count(r, "pypi"), 1);
+    assert_string_equal(r->packages[0].analyzer, "python_egg");
+    assert_string_equal(r->packages[0].purl, "pkg:pypi/six@1.16.0");
+    assert_string_equal(r->packages[0].path, img[0]);
+    assert_string_equal(r->packages[0].licenses[0], "MIT");
+    assert_int_equal(r->n_diags, 0);
+    bsn_result_free(r);
+    unlink(disk);
+    /* a .egg that is no zip: a diagnostic naming it */
+    r = scan_text("usr/lib/python3/site-packages/bad.egg", "not a zip", 9);
+    assert_int_equal(r->n_packages, 0);
+    assert_int_equal(r->n_diags, 1);
+    assert_non_null(strstr(r->diags[0].message, "bad.egg"));
+    bsn_result_free(r);
+}
+
 static int
 setup(void **state)
 {
@@ -190,6 +249,7 @@ main(void)
         cmocka_unit_test(test_metadata_paths),
         cmocka_unit_test(test_requirements_utf16be_and_bom),
         cmocka_unit_test(test_pipfile_develop),
+        cmocka_unit_test(test_zipped_egg),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
