@@ -1,5 +1,5 @@
 /*
- * Alpine packages (apk-tools): lib/apk/db/installed.
+ * Alpine packages (apk-tools): lib/apk/db/installed (usr/lib/apk/db/installed with apk 3).
  *
  * Format (https://wiki.alpinelinux.org/wiki/Apk_spec, "Installed Database V2"): records
  * separated by blank lines; every line is "X:value" with a one-letter key. Used here:
@@ -228,10 +228,13 @@ apk_finish(struct bsn_fctx *ctx, struct bsn_err *err)
 
 static const char *const apk_exts[] = { "lib/apk/db/installed", NULL };
 
+/* apk-tools 3 (Alpine 3.23+) keeps the database under usr/lib/apk/db. */
 static bool
 apk_wants(const struct bsn_path *p)
 {
-    return p->len == sizeof("lib/apk/db/installed") - 1;
+    return p->len == sizeof("lib/apk/db/installed") - 1 ||
+           (p->len == sizeof("usr/lib/apk/db/installed") - 1 &&
+            memcmp(p->path, "usr/", 4) == 0);
 }
 
 const struct bsn_analyzer bsn_analyzer_apk = {

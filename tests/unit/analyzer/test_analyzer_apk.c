@@ -105,7 +105,8 @@ test_golden_cases(void **state)
     ospkg_cleanup();
 }
 
-/* purl with the OS version, upstream origin, license expressions with WITH. */
+/* purl with the OS version, upstream origin, license expressions with WITH; the database at
+ * apk 3's usr/lib/apk/db path. */
 static void
 test_purl_and_licenses(void **state)
 {
@@ -115,7 +116,7 @@ test_purl_and_licenses(void **state)
                                "L:Apache-2.0 AND (GPL-2.0-or-later WITH Linux-syscall-note)\n"
                                "F:usr/lib\nR:libcrypto.so.3\n\n");
     char *rel = ospkg_write_tmp("alpine-release", "3.19.1\n");
-    const char *img[] = { "lib/apk/db/installed", "etc/alpine-release" };
+    const char *img[] = { "usr/lib/apk/db/installed", "etc/alpine-release" };
     const char *disk[] = { db, rel };
     struct bsn_result *r = ospkg_scan_paths(2, img, disk);
     const struct bsn_package *p = ospkg_find(r, "apk", "libcrypto3", "3.1.4-r5");
