@@ -16,7 +16,8 @@
  * packages and are skipped, as trivy and syft do.
  *
  * finish() builds purls: pkg:rpm/NS/NAME@V-R?arch=A&epoch=E&distro=FAMILY-VERSION
- * &upstream=SRPM, NS from the OS family (rhel -> redhat); without an identified OS there is
+ * &upstream=SRPM, NS from the OS family (rhel -> redhat, opensuse-* -> opensuse, sles and
+ * slem -> suse, as in the purl spec's examples); without an identified OS there is
  * no namespace and no distro (syft's form: pkg:rpm/dive@0.9.2-1?arch=x86_64&upstream=…).
  */
 #include <stdbool.h>
@@ -185,6 +186,10 @@ namespace_of(const char *family)
         return NULL;
     if (strcmp(family, "rhel") == 0)
         return "redhat";
+    if (strncmp(family, "opensuse", 8) == 0)
+        return "opensuse";
+    if (strcmp(family, "sles") == 0 || strcmp(family, "slem") == 0)
+        return "suse";
     return family;
 }
 

@@ -169,6 +169,15 @@ test_purl_with_os(void **state)
                                  "&upstream=dive-0.9.2-1.src.rpm");
     bsn_result_free(r);
     free(osr);
+
+    osr = ospkg_write_tmp("os-release", "ID=\"sles\"\nVERSION_ID=\"15.3\"\n");
+    snprintf(osr_path, sizeof(osr_path), "%s", osr);
+    r = ospkg_scan_paths(2, img, disk);
+    p = ospkg_find(r, "rpm", "dive", "0.9.2-1");
+    assert_string_equal(p->purl, "pkg:rpm/suse/dive@0.9.2-1?arch=x86_64&distro=sles-15.3"
+                                 "&upstream=dive-0.9.2-1.src.rpm");
+    bsn_result_free(r);
+    free(osr);
     ospkg_cleanup();
 }
 
