@@ -7,6 +7,10 @@
  *     Cargo scheme) say vulnerable and which fixed version the matching row gives, derived by
  *     hand from each file's [versions] patched/unaffected lists; aliases, severity from the
  *     CVSS vector, toolchain namespace, withdrawn advisories absent;
+ *   - every advisory of the snapshot, differentially: for release versions around each version
+ *     its requirements name, "vulnerable by the stored rows" must equal "satisfies no patched
+ *     and no unaffected requirement" (each requirement evaluated as written with the Cargo
+ *     scheme, the way cargo-audit decides);
  *   - malformed records (bad requirement, bad TOML, no front matter) skipped with warnings
  *     naming file and record.
  */
@@ -25,6 +29,7 @@
 #include <cmocka.h>
 
 #include "bosun.h"
+#include "textfmt/toml.h"
 #include "version/version.h"
 #include "vulndb/vulndb.h"
 
@@ -366,6 +371,136 @@ test_advisory_fields(void **state)
     bsn_arena_free(a);
 }
 
+/* Release versions around every number in the requirement strings. */
+static size_t
+probe_versions(json_t *lists[2], char out[][32], size_t cap)
+{
+    size_t n = 0;
+    static const char *const fixed[] = { "0.0.0", "0.0.1", "0.1.0", "1.0.0", "99.99.99" };
+    for (size_t i = 0; i < 5; i++)
+        snprintf(out[n++], 32, "%s", fixed[i]);
+    for (size_t l = 0; l < 2; l++) {
+        size_t i;
+        json_t *r;
+        json_array_foreach(lists[l], i, r) {
+            const char *p = json_string_value(r);
+            while (p && *p) {
+                if (*p < '0' || *p > '9') {
+                    p++;
+                    continue;
+                }
+                unsigned long v[3] = { 0, 0, 0 };
+                int k = 0;
+                char *end;
+                while (k < 3) {
+                    v[k++] = strtoul(p, &end, 10);
+                    p = end;
+                    if (*p != '.' || p[1] < '0' || p[1] > '9')
+                        break;
+                    p++;
+                }
+                while (*p && *p != ',' && *p != ' ')
+                    p++; /* skip a prerelease or build suffix */
+                const unsigned long m[][3] = {
+                    { v[0], v[1], v[2] },     { v[0], v[1], v[2] + 1 },
+                    { v[0], v[1] + 1, 0 },    { v[0] + 1, 0, 0 },
+                    { v[0], v[1], v[2] ? v[2] - 1 : 0 },
+                    { v[0], v[1] ? v[1] - 1 : 0, 99 },
+                };
+                for (size_t j = 0; j < 6 && n < cap; j++)
+                    snprintf(out[n++], 32, "%lu.%lu.%lu", m[j][0], m[j][1], m[j][2]);
+            }
+        }
+    }
+    return n;
+}
+
+static void
+test_differential_all(void **state)
+{
+    (void)state;
+    struct archive *ar = archive_read_new();
+    archive_read_support_filter_all(ar);
+    archive_read_support_format_all(ar);
+    assert_int_equal(archive_read_open_filename(ar, ARCHIVE, 65536), ARCHIVE_OK);
+    struct archive_entry *e;
+    static char buf[1 << 20];
+    static char versions[512][32];
+    size_t advisories = 0, checks = 0, mismatches = 0;
+    while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+        const char *p = archive_entry_pathname(e);
+        size_t plen = strlen(p);
+        if (plen < 4 || strcmp(p + plen - 3, ".md") != 0 ||
+            !(strstr(p, "/crates/") || strstr(p, "/rust/")))
+            continue;
+        la_ssize_t got = archive_read_data(ar, buf, sizeof(buf) - 1);
+        assert_true(got > 0);
+        buf[got] = '\0';
+        if (strncmp(buf, "```toml\n", 8) != 0)
+            continue;
+        char *end = strstr(buf + 8, "\n```");
+        assert_non_null(end);
+        json_t *doc = NULL;
+        struct bsn_err err = { 0 };
+        assert_int_equal(bsn_toml_parse(buf + 8, (size_t)(end - buf - 7), &doc, &err), BSN_OK);
+        json_t *adv = json_object_get(doc, "advisory");
+        json_t *ver = json_object_get(doc, "versions");
+        if (json_object_get(adv, "withdrawn")) {
+            json_decref(doc);
+            continue;
+        }
+        const char *id = json_string_value(json_object_get(adv, "id"));
+        const char *pkg = json_string_value(json_object_get(adv, "package"));
+        const char *ns = strstr(p, "/rust/") ? "rust-toolchain" : "crates.io";
+        json_t *lists[2] = { json_object_get(ver, "patched"), json_object_get(ver, "unaffected") };
+        size_t nv = probe_versions(lists, versions, 512);
+        struct bsn_arena *a = bsn_arena_new();
+        struct bsn_vdb_hit *hits;
+        size_t n;
+        assert_int_equal(bsn_vdb_lookup(vdb, ns, pkg, a, &hits, &n, &err), BSN_OK);
+        advisories++;
+        for (size_t k = 0; k < nv; k++) {
+            struct bsn_str v = bsn_str_cstr(versions[k]);
+            bool safe = false;
+            for (size_t l = 0; l < 2 && !safe; l++) {
+                size_t i;
+                json_t *r;
+                json_array_foreach(lists[l], i, r) {
+                    bool in = false;
+                    assert_int_equal(bsn_scheme_cargo.satisfies(
+                                         v, bsn_str_cstr(json_string_value(r)), &in, &err),
+                                     BSN_OK);
+                    safe = safe || in;
+                }
+            }
+            bool vulnerable = false;
+            for (size_t i = 0; i < n; i++) {
+                if (strcmp(hits[i].adv->id, id) != 0)
+                    continue;
+                bool in = true;
+                if (hits[i].aff->range)
+                    assert_int_equal(bsn_scheme_cargo.satisfies(
+                                         v, bsn_str_cstr(hits[i].aff->range + 6), &in, &err),
+                                     BSN_OK);
+                vulnerable = vulnerable || in;
+            }
+            checks++;
+            if (vulnerable == safe) {
+                if (mismatches++ < 10)
+                    fprintf(stderr, "%s %s %s: stored rows say %s\n", id, pkg, versions[k],
+                            vulnerable ? "vulnerable" : "safe");
+            }
+        }
+        bsn_arena_free(a);
+        json_decref(doc);
+    }
+    archive_read_free(ar);
+    fprintf(stderr, "rustsec differential: %zu advisories, %zu version checks\n", advisories,
+            checks);
+    assert_true(advisories > 1200);
+    assert_int_equal(mismatches, 0);
+}
+
 static void
 write_file(const char *path, const char *text)
 {
@@ -425,6 +560,7 @@ main(void)
         cmocka_unit_test(test_record_count),
         cmocka_unit_test(test_hand_picked_ranges),
         cmocka_unit_test(test_advisory_fields),
+        cmocka_unit_test(test_differential_all),
         cmocka_unit_test(test_malformed_records),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
