@@ -13,7 +13,8 @@
  *                                     copyright-format/1.0/): "License:" fields and references
  *                                     to /usr/share/common-licenses/NAME, as syft reads them
  *   usr/lib/opkg/status, var/lib/opkg/status  OpenWrt's opkg: the same stanza syntax; reported
- *                                     as type "opkg" (purl pkg:opkg/openwrt/…), License field
+ *                                     as type "opkg" (purl pkg:opkg/openwrt/…), License field;
+ *                                     usr/lib/opkg/info/NAME.list are its file lists
  *
  * Reported: packages whose Status third word is "installed" (install/hold/deinstall/purge
  * wants all count: "deinstall ok config-files" does not); Source "NAME (VERSION)" splits into
@@ -99,7 +100,8 @@ dpkg_wants(const struct bsn_path *p)
         return true;
     if (child_of(p, "var/lib/dpkg/status.d/"))
         return true;
-    if (child_of(p, "var/lib/dpkg/info/") && ends_with(p, ".list"))
+    if ((child_of(p, "var/lib/dpkg/info/") || child_of(p, "usr/lib/opkg/info/")) &&
+        ends_with(p, ".list"))
         return true;
     return is_copyright(p);
 }
