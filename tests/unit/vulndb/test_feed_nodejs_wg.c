@@ -8,6 +8,9 @@
  *   - 21 hand-picked advisories (13 npm, 8 core): per version, vulnerable or not by the stored
  *     ranges (evaluated with the npm scheme) and the fixed version of the matching row, worked
  *     out by hand from vulnerable_versions/patched_versions; severities, aliases, CVSS;
+ *   - every advisory of the snapshot, differentially: for release versions around each version
+ *     its ranges name, "vulnerable by the stored rows" must equal "satisfies the vulnerable
+ *     range and not the patched one" (both evaluated as written with the npm scheme);
  *   - malformed records skipped with warnings naming file and record.
  */
 #include <setjmp.h>
@@ -314,6 +317,119 @@ test_advisory_fields(void **state)
     bsn_arena_free(a);
 }
 
+/* Release versions around every number of the range texts. */
+static size_t
+probe_versions(const char *texts[2], char out[][32], size_t cap)
+{
+    size_t n = 0;
+    static const char *const fixed[] = { "0.0.0", "0.0.1", "0.1.0", "1.0.0", "99.99.99" };
+    for (size_t i = 0; i < 5; i++)
+        snprintf(out[n++], 32, "%s", fixed[i]);
+    for (size_t l = 0; l < 2; l++) {
+        const char *p = texts[l];
+        while (p && *p) {
+            if (*p < '0' || *p > '9') {
+                p++;
+                continue;
+            }
+            unsigned long v[3] = { 0, 0, 0 };
+            int k = 0;
+            char *end;
+            while (k < 3) {
+                v[k++] = strtoul(p, &end, 10);
+                p = end;
+                if (*p != '.' || p[1] < '0' || p[1] > '9')
+                    break;
+                p++;
+            }
+            while (*p && *p != ' ' && *p != '|')
+                p++;
+            const unsigned long m[][3] = {
+                { v[0], v[1], v[2] },  { v[0], v[1], v[2] + 1 },
+                { v[0], v[1] + 1, 0 }, { v[0] + 1, 0, 0 },
+                { v[0], v[1], v[2] ? v[2] - 1 : 0 },
+            };
+            for (size_t j = 0; j < 5 && n < cap; j++)
+                snprintf(out[n++], 32, "%lu.%lu.%lu", m[j][0], m[j][1], m[j][2]);
+        }
+    }
+    return n;
+}
+
+static void
+test_differential_all(void **state)
+{
+    (void)state;
+    struct archive *ar = archive_read_new();
+    archive_read_support_filter_all(ar);
+    archive_read_support_format_all(ar);
+    assert_int_equal(archive_read_open_filename(ar, ARCHIVE, 65536), ARCHIVE_OK);
+    struct archive_entry *e;
+    static char buf[1 << 20];
+    static char versions[512][32];
+    size_t advisories = 0, checks = 0, mismatches = 0;
+    while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+        const char *p = archive_entry_pathname(e);
+        bool core = strstr(p, "/vuln/core/") != NULL;
+        const char *base = strrchr(p, '/');
+        if (!base || !(core || strstr(p, "/vuln/npm/")) || base[1] < '0' || base[1] > '9')
+            continue;
+        la_ssize_t got = archive_read_data(ar, buf, sizeof(buf) - 1);
+        assert_true(got > 0);
+        json_error_t je;
+        json_t *j = json_loadb(buf, (size_t)got, 0, &je);
+        assert_non_null(j);
+        char id[64];
+        snprintf(id, sizeof(id), "NSWG-%s-%.*s", core ? "CORE" : "ECO",
+                 (int)(strlen(base + 1) - 5), base + 1);
+        const char *texts[2] = {
+            json_string_value(json_object_get(j, core ? "vulnerable" : "vulnerable_versions")),
+            json_string_value(json_object_get(j, core ? "patched" : "patched_versions")),
+        };
+        const char *ns = core ? "nodejs" : "npm";
+        const char *pkg = core ? "node" : json_string_value(json_object_get(j, "module_name"));
+        size_t nv = probe_versions(texts, versions, 512);
+        struct bsn_arena *a = bsn_arena_new();
+        struct bsn_vdb_hit *hits;
+        size_t n;
+        struct bsn_err err = { 0 };
+        assert_int_equal(bsn_vdb_lookup(vdb, ns, pkg, a, &hits, &n, &err), BSN_OK);
+        advisories++;
+        for (size_t k = 0; k < nv; k++) {
+            struct bsn_str v = bsn_str_cstr(versions[k]);
+            bool in_vuln = false, in_patched = false;
+            assert_int_equal(bsn_scheme_npm.satisfies(v, bsn_str_cstr(texts[0]), &in_vuln, &err),
+                             BSN_OK);
+            if (texts[1])
+                assert_int_equal(bsn_scheme_npm.satisfies(v, bsn_str_cstr(texts[1]), &in_patched,
+                                                          &err),
+                                 BSN_OK);
+            bool vulnerable = false;
+            for (size_t i = 0; i < n; i++) {
+                if (strcmp(hits[i].adv->id, id) != 0)
+                    continue;
+                bool in = true;
+                if (hits[i].aff->range)
+                    assert_int_equal(bsn_scheme_npm.satisfies(
+                                         v, bsn_str_cstr(hits[i].aff->range + 4), &in, &err),
+                                     BSN_OK);
+                vulnerable = vulnerable || in;
+            }
+            checks++;
+            if (vulnerable != (in_vuln && !in_patched) && mismatches++ < 10)
+                fprintf(stderr, "%s %s %s: stored rows say %s\n", id, pkg, versions[k],
+                        vulnerable ? "vulnerable" : "safe");
+        }
+        bsn_arena_free(a);
+        json_decref(j);
+    }
+    archive_read_free(ar);
+    fprintf(stderr, "nodejs-wg differential: %zu advisories, %zu version checks\n", advisories,
+            checks);
+    assert_int_equal(advisories, 638);
+    assert_int_equal(mismatches, 0);
+}
+
 static void
 write_file(const char *path, const char *text)
 {
@@ -376,6 +492,7 @@ main(void)
         cmocka_unit_test(test_record_count),
         cmocka_unit_test(test_hand_picked_ranges),
         cmocka_unit_test(test_advisory_fields),
+        cmocka_unit_test(test_differential_all),
         cmocka_unit_test(test_malformed_records),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
