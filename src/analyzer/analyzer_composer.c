@@ -90,8 +90,9 @@ composer_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err 
 static bool
 composer_wants(const struct bsn_path *p)
 {
+    /* packages under vendor/ ship their own composer.lock: not what is installed */
     if (bsn_str_eq_cstr(bsn_str_make(p->base, p->base_len), "composer.lock"))
-        return true;
+        return !bsn_lang_in_dir(p, "vendor");
     return bsn_str_ends(bsn_str_make(p->path, p->len), "vendor/composer/installed.json");
 }
 

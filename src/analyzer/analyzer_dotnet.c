@@ -187,6 +187,13 @@ dotnet_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *e
     return rc;
 }
 
+/* NuGet's package cache (~/.nuget/packages/<id>/<version>/…) holds packages' own files. */
+static bool
+dotnet_wants(const struct bsn_path *p)
+{
+    return !bsn_lang_in_dir(p, ".nuget");
+}
+
 static const char *const dotnet_names[] = { "packages.lock.json", NULL };
 static const char *const dotnet_exts[] = { ".deps.json", NULL };
 
@@ -197,5 +204,6 @@ const struct bsn_analyzer bsn_analyzer_dotnet = {
     .max_input = 64u << 20,
     .names = dotnet_names,
     .exts = dotnet_exts,
+    .wants = dotnet_wants,
     .parse = dotnet_parse,
 };

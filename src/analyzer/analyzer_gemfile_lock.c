@@ -126,6 +126,13 @@ gemfile_lock_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_
     return BSN_OK;
 }
 
+/* Installed gems ship their own Gemfile.lock (…/gems/rake-13.0.3/Gemfile.lock): not the app's. */
+static bool
+gemfile_lock_wants(const struct bsn_path *p)
+{
+    return !bsn_lang_in_dir(p, "gems");
+}
+
 static const char *const gemfile_lock_names[] = { "Gemfile.lock", "gems.locked", NULL };
 
 const struct bsn_analyzer bsn_analyzer_gemfile_lock = {
@@ -134,5 +141,6 @@ const struct bsn_analyzer bsn_analyzer_gemfile_lock = {
     .version = 1,
     .max_input = 16u << 20,
     .names = gemfile_lock_names,
+    .wants = gemfile_lock_wants,
     .parse = gemfile_lock_parse,
 };

@@ -113,7 +113,9 @@ parse_text(struct bsn_actx *ctx, struct bsn_str text)
 static bool
 pip_wants(const struct bsn_path *p)
 {
-    return bsn_str_starts(bsn_str_make(p->base, p->base_len), "requirements");
+    /* distributions ship requirements files inside site-packages: not what is installed */
+    return bsn_str_starts(bsn_str_make(p->base, p->base_len), "requirements") &&
+           !bsn_lang_in_dir(p, "site-packages") && !bsn_lang_in_dir(p, "dist-packages");
 }
 
 static bsn_code

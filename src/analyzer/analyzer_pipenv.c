@@ -51,6 +51,13 @@ pipenv_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *e
     return rc;
 }
 
+/* Distributions ship lockfiles inside site-packages: not what is installed. */
+static bool
+pipenv_wants(const struct bsn_path *p)
+{
+    return !bsn_lang_in_dir(p, "site-packages") && !bsn_lang_in_dir(p, "dist-packages");
+}
+
 static const char *const pipenv_names[] = { "Pipfile.lock", NULL };
 
 const struct bsn_analyzer bsn_analyzer_pipenv = {
@@ -59,5 +66,6 @@ const struct bsn_analyzer bsn_analyzer_pipenv = {
     .version = 1,
     .max_input = 64u << 20,
     .names = pipenv_names,
+    .wants = pipenv_wants,
     .parse = pipenv_parse,
 };

@@ -54,6 +54,13 @@ poetry_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *e
     return BSN_OK;
 }
 
+/* Distributions ship lockfiles inside site-packages: not what is installed. */
+static bool
+poetry_wants(const struct bsn_path *p)
+{
+    return !bsn_lang_in_dir(p, "site-packages") && !bsn_lang_in_dir(p, "dist-packages");
+}
+
 static const char *const poetry_names[] = { "poetry.lock", NULL };
 
 const struct bsn_analyzer bsn_analyzer_poetry = {
@@ -62,5 +69,6 @@ const struct bsn_analyzer bsn_analyzer_poetry = {
     .version = 1,
     .max_input = 64u << 20,
     .names = poetry_names,
+    .wants = poetry_wants,
     .parse = poetry_parse,
 };

@@ -157,6 +157,13 @@ out:
     return rc;
 }
 
+/* Distributions ship lockfiles inside site-packages: not what is installed. */
+static bool
+uv_wants(const struct bsn_path *p)
+{
+    return !bsn_lang_in_dir(p, "site-packages") && !bsn_lang_in_dir(p, "dist-packages");
+}
+
 static const char *const uv_names[] = { "uv.lock", NULL };
 
 const struct bsn_analyzer bsn_analyzer_uv = {
@@ -165,5 +172,6 @@ const struct bsn_analyzer bsn_analyzer_uv = {
     .version = 1,
     .max_input = 64u << 20,
     .names = uv_names,
+    .wants = uv_wants,
     .parse = uv_parse,
 };

@@ -124,6 +124,18 @@ bsn_langset_license_split(struct bsn_langset *s, struct bsn_package *p, struct b
     bsn_langset_license(s, p, bsn_str_make(list.ptr + start, list.len - start));
 }
 
+bool
+bsn_lang_in_dir(const struct bsn_path *p, const char *seg)
+{
+    size_t n = strlen(seg), dir_len = p->len - p->base_len;
+    for (size_t i = 0; i + n < dir_len; i++) {
+        if ((i == 0 || p->path[i - 1] == '/') && memcmp(p->path + i, seg, n) == 0 &&
+            p->path[i + n] == '/')
+            return true;
+    }
+    return false;
+}
+
 char *
 bsn_lang_pep503(struct bsn_arena *a, struct bsn_str name)
 {

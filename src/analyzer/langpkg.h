@@ -45,6 +45,11 @@ void bsn_langset_license(struct bsn_langset *s, struct bsn_package *p, struct bs
 void bsn_langset_license_split(struct bsn_langset *s, struct bsn_package *p,
                                struct bsn_str list);
 
+/* True if path has a directory segment equal to seg ("gems" in "usr/local/bundle/gems/x/…").
+ * Lockfiles that installed packages ship inside such folders describe the package's own
+ * development, not what is installed. */
+bool bsn_lang_in_dir(const struct bsn_path *p, const char *seg);
+
 /* The package URL of a language package, in arena a. npm "@scope/x" and composer "v/x"
  * become namespace and name; pypi names are normalised per PEP 503. */
 char *bsn_lang_purl(struct bsn_arena *a, const char *type, const char *name,

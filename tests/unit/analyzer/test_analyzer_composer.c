@@ -40,6 +40,11 @@ test_installed_dev_names(void **state)
     assert_true(lt_find(r, "composer", "behat/mink", "v1.8.1")->dev);
     assert_false(lt_find(r, "composer", "asm89/stack-cors", "1.3.0")->dev);
     bsn_result_free(r);
+    /* a package's own composer.lock under vendor/ is not what is installed */
+    r = lt_scan("php", "composer-lock-trivy-happy-path", "composer.lock",
+                "var/www/vendor/guzzlehttp/guzzle/composer.lock");
+    assert_int_equal(r->n_packages, 0);
+    bsn_result_free(r);
     /* installed.json elsewhere is not composer's */
     r = lt_scan("php", "installed-json-syft-composer-v2", "installed.json", "etc/installed.json");
     assert_int_equal(r->n_packages, 0);

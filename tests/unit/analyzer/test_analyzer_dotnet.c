@@ -74,6 +74,11 @@ test_packages_lock_golden(void **state)
     assert_int_equal(lt_find(r, "nuget", "AWSSDK.Core", "3.5.1.30")->dep, BSN_DEP_DIRECT);
     assert_int_equal(lt_find(r, "nuget", "System.Runtime", "4.3.0")->dep, BSN_DEP_INDIRECT);
     bsn_result_free(r);
+    /* NuGet's package cache is not the application */
+    r = lt_scan("dotnet", "packages-lock-trivy-packages-lock-simple", "packages.lock.json",
+                "root/.nuget/packages/foo/1.0.0/packages.lock.json");
+    assert_int_equal(r->n_packages, 0);
+    bsn_result_free(r);
     json_decref(legacy);
     assert_int_equal(lt_cases("dotnet", "packages-lock-"), 3);
 }

@@ -147,6 +147,10 @@ test_requirements_utf16be_and_bom(void **state)
     assert_int_equal(lt_count(r, "pypi"), 1);
     assert_string_equal(r->packages[0].purl, "pkg:pypi/django@4.2.1");
     bsn_result_free(r);
+    /* requirements files that distributions ship inside site-packages are not read */
+    r = scan_text("usr/lib/python3/site-packages/foo/requirements.txt", bom, sizeof(bom) - 1);
+    assert_int_equal(r->n_packages, 0);
+    bsn_result_free(r);
     /* not a requirements file */
     r = scan_text("notes.txt", bom, sizeof(bom) - 1);
     assert_int_equal(r->n_packages, 0);

@@ -91,6 +91,10 @@ test_gemfile_sources(void **state)
     assert_non_null(lt_find(r, "gem", "pre", "2.0.0-rc1")); /* a prerelease, not a platform */
     assert_non_null(lt_find(r, "gem", "myapp", "0.1.0"));
     bsn_result_free(r);
+    /* an installed gem's own Gemfile.lock is not the application's */
+    r = scan_text("usr/local/bundle/gems/rake-13.0.3/Gemfile.lock", lock, sizeof(lock) - 1);
+    assert_int_equal(r->n_packages, 0);
+    bsn_result_free(r);
 }
 
 static void
