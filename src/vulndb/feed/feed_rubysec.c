@@ -17,7 +17,9 @@
  * vulnerable set is their complement, and each of its disjoint pieces is one affected row
  * with a native "gem:" constraint and the fixed version it ends at, e.g. actionpack
  * CVE-2026-33167 (unaffected "< 8.1.0", patched ">= 8.1.2.1") -> "gem:>= 8.1.0, < 8.1.2.1".
- * "~> X.Y.Z" is ">= X.Y.Z, < X.(Y+1)" (Gem::Version#bump). No lists at all: every version.
+ * "~> X.Y.Z" is ">= X.Y.Z, < X.(Y+1).A": below the bump (Gem::Version#bump) and below its
+ * prereleases too, since RubyGems compares the candidate's release with the bump; so the
+ * piece above "~> 2.3.11" reads "gem:>= 2.4.A, < 3.0.4". No lists at all: every version.
  *
  * Namespaces: gems -> "rubygems" (package = gem), rubies -> "rubies" (package = engine:
  * ruby, jruby, mruby …: the interpreters, which no lockfile lists). Scheme "gem". CVSS: a
@@ -43,108 +45,9 @@
 #define MAX_REFS 64
 #define MAX_SEGS 32
 
-/* ---- RubyGems version order (Gem::Version#<=>) ------------------------------------------- */
-
-/* Digit runs compared as numbers of any length. */
-static int
-cmp_digits(const char *a, size_t alen, const char *b, size_t blen)
-{
-    while (alen && *a == '0') {
-        a++;
-        alen--;
-    }
-    while (blen && *b == '0') {
-        b++;
-        blen--;
-    }
-    if (alen != blen)
-        return alen < blen ? -1 : 1;
-    int c = alen ? memcmp(a, b, alen) : 0;
-    return (c > 0) - (c < 0);
-}
-
-static int
-cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    if (c)
-        return (c > 0) - (c < 0);
-    return (alen > blen) - (alen < blen);
-}
-
-struct gseg {
-    const char *p;
-    size_t n;
-    bool num;
-};
-
-/* Splits v into numeric and alphabetic segments ("1.2.pre3" -> 1 2 pre 3); '-' counts as a
- * prerelease marker as RubyGems turns it into ".pre.". Trailing zero segments of the release
- * part and of the whole are dropped (Gem::Version#canonical_segments). */
-static size_t
-gem_segments(struct bsn_str v, struct gseg *seg)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < v.len && n < MAX_SEGS;) {
-        unsigned char c = (unsigned char)v.ptr[i];
-        if (isdigit(c) || isalpha(c)) {
-            bool num = isdigit(c) != 0;
-            size_t j = i;
-            while (j < v.len && (num ? isdigit((unsigned char)v.ptr[j])
-                                     : isalpha((unsigned char)v.ptr[j])))
-                j++;
-            seg[n++] = (struct gseg){ v.ptr + i, j - i, num };
-            i = j;
-        } else if (c == '-' && n < MAX_SEGS) {
-            seg[n++] = (struct gseg){ "pre", 3, false };
-            i++;
-        } else {
-            i++;
-        }
-    }
-    /* drop zeros right before the first alphabetic segment, then trailing zeros */
-    size_t first_alpha = n;
-    for (size_t i = 0; i < n; i++)
-        if (!seg[i].num) {
-            first_alpha = i;
-            break;
-        }
-    size_t k = first_alpha;
-    while (k > 0 && seg[k - 1].num && cmp_digits(seg[k - 1].p, seg[k - 1].n, "0", 1) == 0)
-        k--;
-    if (k < first_alpha) {
-        memmove(seg + k, seg + first_alpha, (n - first_alpha) * sizeof(*seg));
-        n -= first_alpha - k;
-    }
-    while (n > 0 && seg[n - 1].num && cmp_digits(seg[n - 1].p, seg[n - 1].n, "0", 1) == 0)
-        n--;
-    return n;
-}
-
-static int
-gem_compare(struct bsn_str a, struct bsn_str b)
-{
-    struct gseg sa[MAX_SEGS], sb[MAX_SEGS];
-    size_t na = gem_segments(a, sa), nb = gem_segments(b, sb);
-    size_t n = na > nb ? na : nb;
-    for (size_t i = 0; i < n; i++) {
-        struct gseg x = i < na ? sa[i] : (struct gseg){ "0", 1, true };
-        struct gseg y = i < nb ? sb[i] : (struct gseg){ "0", 1, true };
-        int c;
-        if (x.num && y.num)
-            c = cmp_digits(x.p, x.n, y.p, y.n);
-        else if (x.num != y.num)
-            c = x.num ? 1 : -1; /* a prerelease string sorts before a number */
-        else
-            c = cmp_bytes(x.p, x.n, y.p, y.n);
-        if (c)
-            return c;
-    }
-    return 0;
-}
-
-/* Only compare is used: the interval arithmetic below works in RubyGems' order. */
-static const struct bsn_scheme gem_order = { .name = "gem", .compare = gem_compare };
+/* RubyGems' order itself rather than bsn_scheme_find(): the interval arithmetic below must
+ * order versions exactly as the matcher will. */
+extern const struct bsn_scheme bsn_scheme_gem;
 
 /* ---- intervals of versions (as in feed_rustsec.c) ---------------------------------------- */
 
@@ -167,7 +70,7 @@ cmp_lo(struct bnd a, struct bnd b)
 {
     if (!a.v || !b.v)
         return (a.v != NULL) - (b.v != NULL);
-    int c = gem_order.compare(bsn_str_cstr(a.v), bsn_str_cstr(b.v));
+    int c = bsn_scheme_gem.compare(bsn_str_cstr(a.v), bsn_str_cstr(b.v));
     if (c)
         return c;
     return (a.incl ? 0 : 1) - (b.incl ? 0 : 1);
@@ -178,7 +81,7 @@ cmp_hi(struct bnd a, struct bnd b)
 {
     if (!a.v || !b.v)
         return (a.v == NULL) - (b.v == NULL);
-    int c = gem_order.compare(bsn_str_cstr(a.v), bsn_str_cstr(b.v));
+    int c = bsn_scheme_gem.compare(bsn_str_cstr(a.v), bsn_str_cstr(b.v));
     if (c)
         return c;
     return (a.incl ? 1 : 0) - (b.incl ? 1 : 0);
@@ -189,7 +92,7 @@ ivl_empty(struct ivl x)
 {
     if (!x.lo.v || !x.hi.v)
         return false;
-    int c = gem_order.compare(bsn_str_cstr(x.lo.v), bsn_str_cstr(x.hi.v));
+    int c = bsn_scheme_gem.compare(bsn_str_cstr(x.lo.v), bsn_str_cstr(x.hi.v));
     return c > 0 || (c == 0 && !(x.lo.incl && x.hi.incl));
 }
 
@@ -323,11 +226,14 @@ gem_comparator(struct bsn_arena *a, struct bsn_str c, struct ivl *out)
     } else if (strcmp(op, "<=") == 0) {
         out->hi = (struct bnd){ v, true };
     } else {
+        /* Gem::Requirement: "~>" holds when v >= r and v.release < r.bump, so prereleases
+         * of the bump ("2.4.0.rc1" for "~> 2.3.11") are outside: the bound is the lowest
+         * prerelease of the bump, "2.4.A" ('A' sorts before every other letter). */
         const char *up = gem_bump(a, c);
         if (!up)
             return false;
         out->lo = (struct bnd){ v, true };
-        out->hi = (struct bnd){ up, false };
+        out->hi = (struct bnd){ bsn_arena_printf(a, "%s.A", up), false };
     }
     return true;
 }

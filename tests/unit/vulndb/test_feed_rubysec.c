@@ -7,6 +7,10 @@
  *     worked out by hand from each file's patched_versions/unaffected_versions, severities
  *     from the CVSS scores (v3 before v4 before v2), aliases, the rubies namespace, and
  *     advisories merged across gems;
+ *   - every advisory of the snapshot, differentially: for versions around each version its
+ *     requirements name, "vulnerable by the stored rows" must equal "satisfies no patched and
+ *     no unaffected requirement" (each evaluated as written with the RubyGems scheme, the
+ *     way bundler-audit decides);
  *   - malformed records skipped with warnings naming file and record.
  */
 #include <setjmp.h>
@@ -23,7 +27,11 @@
 #include <cmocka.h>
 
 #include "bosun.h"
+#include "textfmt/yaml.h"
+#include "version/version.h"
 #include "vulndb/vulndb.h"
+
+extern const struct bsn_scheme bsn_scheme_gem;
 
 #define ARCHIVE BSN_TEST_DATA "/feeds/rubysec/rubysec-ruby-advisory-db.tar.xz"
 
@@ -148,23 +156,24 @@ struct pick {
     size_t n_rows;
 };
 
-/* Worked out by hand from the files (patched, then unaffected, removed from all versions). */
+/* Worked out by hand from the files (patched, then unaffected, removed from all versions;
+ * "~> X.Y.Z" covers versions below X.(Y+1).A, see feed_rubysec.c). */
 static const struct pick picks[] = {
     /* unaffected < 8.1.0; patched >= 8.1.2.1; cvss_v4 1.3 */
     { "CVE-2026-33167", "rubygems", "actionpack", "LOW",
       { { "gem:>= 8.1.0, < 8.1.2.1", "8.1.2.1" } }, 1 },
     /* patched ~> 1.15.6, >= 1.16.2; no CVSS */
     { "GHSA-xc9x-jj77-9p9j", "rubygems", "nokogiri", NULL,
-      { { "gem:< 1.15.6", "1.15.6" }, { "gem:>= 1.16, < 1.16.2", "1.16.2" } }, 2 },
+      { { "gem:< 1.15.6", "1.15.6" }, { "gem:>= 1.16.A, < 1.16.2", "1.16.2" } }, 2 },
     /* patched ~> 2.2.23, ~> 3.1.21, >= 3.2.6; cvss_v3 5.9 */
     { "CVE-2026-34830", "rubygems", "rack", "MEDIUM",
-      { { "gem:< 2.2.23", "2.2.23" }, { "gem:>= 2.3, < 3.1.21", "3.1.21" },
-        { "gem:>= 3.2, < 3.2.6", "3.2.6" } }, 3 },
+      { { "gem:< 2.2.23", "2.2.23" }, { "gem:>= 2.3.A, < 3.1.21", "3.1.21" },
+        { "gem:>= 3.2.A, < 3.2.6", "3.2.6" } }, 3 },
     /* rubies/ruby: unaffected < 4.0; patched >= 4.0.5; cvss_v3 8.1 */
     { "CVE-2026-46727", "rubies", "ruby", "HIGH", { { "gem:>= 4.0, < 4.0.5", "4.0.5" } }, 1 },
     /* patched ~> 2.3.11, >= 3.0.4; cvss_v2 4.3 */
     { "CVE-2011-0446", "rubygems", "actionpack", "MEDIUM",
-      { { "gem:< 2.3.11", "2.3.11" }, { "gem:>= 2.4, < 3.0.4", "3.0.4" } }, 2 },
+      { { "gem:< 2.3.11", "2.3.11" }, { "gem:>= 2.4.A, < 3.0.4", "3.0.4" } }, 2 },
     /* patched >= 4.6.0; cvss_v2 7.5, cvss_v3 9.8: v3 wins */
     { "CVE-2019-5421", "rubygems", "devise", "CRITICAL", { { "gem:< 4.6.0", "4.6.0" } }, 1 },
     { "CVE-2018-8048", "rubygems", "loofah", "MEDIUM", { { "gem:< 2.2.1", "2.2.1" } }, 1 },
@@ -177,7 +186,7 @@ static const struct pick picks[] = {
     { "CVE-2020-10663", "rubygems", "json", "HIGH", { { "gem:< 2.3.0", "2.3.0" } }, 1 },
     /* patched ~> 3.12.5, >= 4.3.4 */
     { "CVE-2020-11076", "rubygems", "puma", "HIGH",
-      { { "gem:< 3.12.5", "3.12.5" }, { "gem:>= 3.13, < 4.3.4", "4.3.4" } }, 2 },
+      { { "gem:< 3.12.5", "3.12.5" }, { "gem:>= 3.13.A, < 4.3.4", "4.3.4" } }, 2 },
     /* no lists: every version */
     { "CVE-2011-10026", "rubygems", "rd_searchlogic", "CRITICAL", { { NULL, NULL } }, 1 },
     /* patched >= 0.50.0; unaffected < 0.30.0.beta1 */
@@ -198,13 +207,13 @@ static const struct pick picks[] = {
       { { "gem:>= 43.0.0, < 43.5.6", "43.5.6" } }, 1 },
     /* patched ~> 5.2.8; ~> 6.1.7, >= 6.1.7.1; >= 7.0.4.1 */
     { "CVE-2023-22795", "rubygems", "actionpack", NULL,
-      { { "gem:< 5.2.8", "5.2.8" }, { "gem:>= 5.3, < 6.1.7.1", "6.1.7.1" },
-        { "gem:>= 6.2, < 7.0.4.1", "7.0.4.1" } }, 3 },
+      { { "gem:< 5.2.8", "5.2.8" }, { "gem:>= 5.3.A, < 6.1.7.1", "6.1.7.1" },
+        { "gem:>= 6.2.A, < 7.0.4.1", "7.0.4.1" } }, 3 },
     /* patched >= 5.0.0.beta1.1; ~> 4.2.5, >= 4.2.5.1; ~> 4.1.14, >= 4.1.14.1;
      * unaffected <= 4.0.13; cvss_v3 5.3 */
     { "CVE-2016-0753", "rubygems", "activemodel", "MEDIUM",
-      { { "gem:> 4.0.13, < 4.1.14.1", "4.1.14.1" }, { "gem:>= 4.2, < 4.2.5.1", "4.2.5.1" },
-        { "gem:>= 4.3, < 5.0.0.beta1.1", "5.0.0.beta1.1" } }, 3 },
+      { { "gem:> 4.0.13, < 4.1.14.1", "4.1.14.1" }, { "gem:>= 4.2.A, < 4.2.5.1", "4.2.5.1" },
+        { "gem:>= 4.3.A, < 5.0.0.beta1.1", "5.0.0.beta1.1" } }, 3 },
     /* patched ~> 2.3.11, > 3.0.4; unaffected < 3.0.0: 3.0.0 up to and including 3.0.4 */
     { "CVE-2011-0448", "rubygems", "activerecord", "HIGH", { { "gem:>= 3.0.0, <= 3.0.4", NULL } },
       1 },
@@ -315,6 +324,131 @@ test_advisory_fields(void **state)
     bsn_arena_free(a);
 }
 
+/* Versions around every version named by the requirements: as written, with the last segment
+ * one up and one down, one more segment, and the next major. */
+static size_t
+probe_versions(json_t *lists[2], char out[][48], size_t cap)
+{
+    size_t n = 0;
+    static const char *const fixed[] = { "0", "0.0.1", "0.1", "1.0", "99.99.99" };
+    for (size_t i = 0; i < 5; i++)
+        snprintf(out[n++], 48, "%s", fixed[i]);
+    for (size_t l = 0; l < 2; l++) {
+        size_t i;
+        json_t *r;
+        json_array_foreach(lists[l], i, r) {
+            const char *p = json_string_value(r);
+            while (p && *p) {
+                if (*p < '0' || *p > '9') {
+                    p++;
+                    continue;
+                }
+                size_t len = strspn(p, "0123456789.abcdefghijklmnopqrstuvwxyz");
+                if (len >= 32)
+                    len = 31;
+                char v[32];
+                memcpy(v, p, len);
+                v[len] = '\0';
+                p += len;
+                size_t last = len;
+                while (last > 0 && v[last - 1] >= '0' && v[last - 1] <= '9')
+                    last--;
+                unsigned long tail = last < len ? strtoul(v + last, NULL, 10) : 0;
+                if (n + 5 > cap)
+                    return n;
+                snprintf(out[n++], 48, "%s", v);
+                snprintf(out[n++], 48, "%s.1", v);
+                snprintf(out[n++], 48, "%lu.0", strtoul(v, NULL, 10) + 1);
+                if (last < len) {
+                    snprintf(out[n++], 48, "%.*s%lu", (int)last, v, tail + 1);
+                    if (tail > 0)
+                        snprintf(out[n++], 48, "%.*s%lu", (int)last, v, tail - 1);
+                }
+            }
+        }
+    }
+    return n;
+}
+
+static void
+test_differential_all(void **state)
+{
+    (void)state;
+    struct archive *ar = archive_read_new();
+    archive_read_support_filter_all(ar);
+    archive_read_support_format_all(ar);
+    assert_int_equal(archive_read_open_filename(ar, ARCHIVE, 65536), ARCHIVE_OK);
+    struct archive_entry *e;
+    static char buf[1 << 20];
+    static char versions[1024][48];
+    size_t advisories = 0, checks = 0, mismatches = 0;
+    while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+        const char *p = archive_entry_pathname(e);
+        size_t plen = strlen(p);
+        bool ruby = strstr(p, "/rubies/") != NULL;
+        if (plen < 5 || strcmp(p + plen - 4, ".yml") != 0 || !(ruby || strstr(p, "/gems/")))
+            continue;
+        la_ssize_t got = archive_read_data(ar, buf, sizeof(buf) - 1);
+        assert_true(got > 0);
+        json_t *j = NULL;
+        struct bsn_err err = { 0 };
+        assert_int_equal(bsn_yaml_parse(buf, (size_t)got, &j, &err), BSN_OK);
+        char id[128];
+        const char *base = strrchr(p, '/') + 1;
+        snprintf(id, sizeof(id), "%.*s", (int)(strlen(base) - 4), base);
+        const char *pkg = json_string_value(json_object_get(j, ruby ? "engine" : "gem"));
+        json_t *lists[2] = { json_object_get(j, "patched_versions"),
+                             json_object_get(j, "unaffected_versions") };
+        size_t nv = probe_versions(lists, versions, 1024);
+        struct bsn_arena *a = bsn_arena_new();
+        struct bsn_vdb_hit *hits;
+        size_t n;
+        assert_int_equal(bsn_vdb_lookup(vdb, ruby ? "rubies" : "rubygems", pkg, a, &hits, &n,
+                                        &err),
+                         BSN_OK);
+        advisories++;
+        for (size_t k = 0; k < nv; k++) {
+            struct bsn_str v = bsn_str_cstr(versions[k]);
+            if (!bsn_scheme_gem.valid(v))
+                continue;
+            bool safe = false;
+            for (size_t l = 0; l < 2 && !safe; l++) {
+                size_t i;
+                json_t *r;
+                json_array_foreach(lists[l], i, r) {
+                    bool in = false;
+                    assert_int_equal(bsn_scheme_gem.satisfies(
+                                         v, bsn_str_cstr(json_string_value(r)), &in, &err),
+                                     BSN_OK);
+                    safe = safe || in;
+                }
+            }
+            bool vulnerable = false;
+            for (size_t i = 0; i < n; i++) {
+                if (strcmp(hits[i].adv->id, id) != 0)
+                    continue;
+                bool in = true;
+                if (hits[i].aff->range)
+                    assert_int_equal(bsn_scheme_gem.satisfies(
+                                         v, bsn_str_cstr(hits[i].aff->range + 4), &in, &err),
+                                     BSN_OK);
+                vulnerable = vulnerable || in;
+            }
+            checks++;
+            if (vulnerable == safe && mismatches++ < 10)
+                fprintf(stderr, "%s %s %s: stored rows say %s\n", id, pkg, versions[k],
+                        vulnerable ? "vulnerable" : "safe");
+        }
+        bsn_arena_free(a);
+        json_decref(j);
+    }
+    archive_read_free(ar);
+    fprintf(stderr, "rubysec differential: %zu advisory files, %zu version checks\n",
+            advisories, checks);
+    assert_int_equal(advisories, 1381);
+    assert_int_equal(mismatches, 0);
+}
+
 static void
 write_file(const char *path, const char *text)
 {
@@ -378,6 +512,7 @@ main(void)
         cmocka_unit_test(test_record_count),
         cmocka_unit_test(test_hand_picked),
         cmocka_unit_test(test_advisory_fields),
+        cmocka_unit_test(test_differential_all),
         cmocka_unit_test(test_malformed_records),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
