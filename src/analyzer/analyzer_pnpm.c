@@ -32,6 +32,7 @@ struct pnpm {
     int major;                 /* lockfile major version */
     struct bsn_map direct;     /* "name@version" and raw refs of importer dependencies */
     struct bsn_map prod;       /* 9.x: package keys reachable from production dependencies */
+    struct bsn_map seen;       /* 9.x: snapshot keys already walked */
 };
 
 static struct bsn_str
@@ -121,41 +122,56 @@ add_direct(struct pnpm *p, json_t *deps)
     }
 }
 
-/* 9.x: marks every package key reachable from deps through snapshots (iteratively). */
+struct pnpm_stack {
+    const char **v;
+    size_t n, cap;
+};
+
+/* Pushes snapshot key "name@ref" unless already seen (each key is pushed once, so the walk
+ * is linear in the dependency edges and cycles end). */
 static void
-walk(struct pnpm *p, json_t *snapshots, json_t *deps)
+push_key(struct pnpm *p, struct bsn_map *seen, struct pnpm_stack *st, const char *name,
+         struct bsn_str ref)
 {
-    size_t cap = json_object_size(snapshots) + json_object_size(deps) + 1, n = 0;
-    const char **stack = bsn_arena_alloc_array(p->scratch, cap, sizeof(*stack));
+    if (ref.len == 0 || bsn_str_starts(ref, "link:"))
+        return;
+    char *key = bsn_arena_printf(p->scratch, "%s@%.*s", name, BSN_STR_ARG(ref));
+    size_t klen = strlen(key);
+    if (bsn_map_get(seen, key, klen))
+        return;
+    bsn_map_put(seen, key, klen, seen);
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 64;
+        const char **v = bsn_arena_alloc_array(p->scratch, cap, sizeof(*v));
+        if (st->n)
+            memcpy(v, st->v, st->n * sizeof(*v));
+        st->v = v;
+        st->cap = cap;
+    }
+    st->v[st->n++] = key;
+}
+
+/* 9.x: marks every package key reachable from deps through snapshots:, iteratively; seen
+ * (snapshot keys, peer suffixes included) persists across the importers' walks. */
+static void
+walk(struct pnpm *p, struct bsn_map *seen, json_t *snapshots, json_t *deps)
+{
+    struct pnpm_stack st = { NULL, 0, 0 };
     const char *name;
     json_t *v;
-    json_object_foreach(deps, name, v) {
-        struct bsn_str ref = dep_ref(v);
-        if (ref.len == 0 || bsn_str_starts(ref, "link:") || n == cap)
-            continue;
-        stack[n++] = bsn_arena_printf(p->scratch, "%s@%.*s", name, BSN_STR_ARG(ref));
-    }
-    while (n > 0) {
-        const char *snap_key = stack[--n];
+    json_object_foreach(deps, name, v) push_key(p, seen, &st, name, dep_ref(v));
+    static const char *const kinds[] = { "dependencies", "optionalDependencies" };
+    while (st.n > 0) {
+        const char *snap_key = st.v[--st.n];
         struct bsn_str pkg_key = cut_peers(bsn_str_cstr(snap_key), 6);
-        if (bsn_map_get(&p->prod, pkg_key.ptr, pkg_key.len))
-            continue;
-        put(&p->prod, bsn_arena_strslice(p->scratch, pkg_key));
+        if (!bsn_map_get(&p->prod, pkg_key.ptr, pkg_key.len))
+            put(&p->prod, bsn_arena_strslice(p->scratch, pkg_key));
         json_t *snap = json_object_get(snapshots, snap_key);
-        static const char *const kinds[] = { "dependencies", "optionalDependencies" };
         for (size_t k = 0; k < 2; k++) {
             json_t *sub = json_object_get(snap, kinds[k]);
             if (!json_is_object(sub))
                 continue;
-            json_object_foreach(sub, name, v) {
-                struct bsn_str ref = bsn_lang_jval(v);
-                if (ref.len == 0 || bsn_str_starts(ref, "link:") || n == cap)
-                    continue;
-                char *key = bsn_arena_printf(p->scratch, "%s@%.*s", name, BSN_STR_ARG(ref));
-                struct bsn_str pk = cut_peers(bsn_str_cstr(key), 6);
-                if (!bsn_map_get(&p->prod, pk.ptr, pk.len))
-                    stack[n++] = key;
-            }
+            json_object_foreach(sub, name, v) push_key(p, seen, &st, name, bsn_lang_jval(v));
         }
     }
 }
@@ -193,7 +209,7 @@ parse_doc(struct pnpm *p, json_t *doc, struct bsn_err *err)
                 if (pass == 0)
                     add_direct(p, d);
                 else
-                    walk(p, json_is_object(snapshots) ? snapshots : NULL, d);
+                    walk(p, &p->seen, json_is_object(snapshots) ? snapshots : NULL, d);
             }
             json_t *dev = json_object_get(imp, "devDependencies");
             if (pass == 0 && json_is_object(dev))
@@ -260,9 +276,11 @@ pnpm_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err
         struct pnpm p = { .ctx = ctx, .scratch = bsn_actx_scratch(ctx) };
         bsn_map_init(&p.direct);
         bsn_map_init(&p.prod);
+        bsn_map_init(&p.seen);
         rc = parse_doc(&p, doc, err);
         bsn_map_release(&p.direct);
         bsn_map_release(&p.prod);
+        bsn_map_release(&p.seen);
     }
     json_decref(docs);
     return rc;
