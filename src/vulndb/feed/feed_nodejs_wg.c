@@ -46,6 +46,10 @@ extern const struct bsn_scheme bsn_scheme_npm;
 
 /* ---- intervals of versions (as in feed_rustsec.c) ---------------------------------------- */
 
+/* NEEDSWORK: feed_rustsec.c, feed_rubysec.c and feed_nodejs_wg.c each carry this interval
+ * arithmetic (with their own version order); it belongs in one vulndb-private helper, which
+ * needs a declaration in vulndb_int.h (the db-core engineer's file). */
+
 struct bnd {
     const char *v; /* NULL: unbounded */
     bool incl;
