@@ -77,14 +77,13 @@ finish_inventory(struct bsn_result *r, struct bsn_layer_result **layers, size_t 
 }
 
 /* Analyses an opened image's layers (in parallel, each streamed once or read from the cache)
- * and merges them into r. Takes ownership of img (freed with r). */
+ * and merges them into r. The caller keeps img alive as long as r (r's image info points
+ * into it). */
 static bsn_code
 scan_layers(struct bsn_image *img, const struct bsn_scan_opts *opts, struct bsn_result *r,
             struct bsn_err *err)
 {
     size_t n = img->info.n_layers;
-    /* The result's image info points into the image's arena. */
-    bsn_arena_defer(r->arena, free_image_cb, img);
     r->has_image = true;
     r->image = img->info;
     r->platform = img->platform ? bsn_arena_strdup(r->arena, img->platform) : NULL;
@@ -140,32 +139,25 @@ scan_image(const char *target, const struct bsn_scan_opts *opts, struct bsn_resu
         }
         return finish_inventory(r, &lr, 1, entries, err);
     }
+    /* The image (and, for --platform all, its siblings, which share its arena) lives as long
+     * as the result: report fields point into it. */
+    bsn_arena_defer(r->arena, free_image_cb, img);
     if (!img->n_siblings)
         return scan_layers(img, opts, r, err);
 
     /* --platform all: one sub-result per platform, each scanned like a single image. */
     size_t n = img->n_siblings + 1;
-    struct bsn_image **imgs = bsn_xcalloc(n, sizeof(*imgs));
-    imgs[0] = img;
-    for (size_t i = 1; i < n; i++)
-        imgs[i] = img->siblings[i - 1];
-    img->siblings = NULL;
-    img->n_siblings = 0;
     r->platforms = bsn_arena_alloc_array(r->arena, n, sizeof(*r->platforms));
     bsn_code rc = BSN_OK;
-    for (size_t i = 0; i < n; i++) {
-        if (rc != BSN_OK) {
-            bsn_image_free(imgs[i]);
-            continue;
-        }
+    for (size_t i = 0; i < n && rc == BSN_OK; i++) {
+        struct bsn_image *pi = i == 0 ? img : img->siblings[i - 1];
         struct bsn_result *sub = bsn_result_new(r->target, r->artifact_type);
         sub->created_at = r->created_at;
         r->platforms[r->n_platforms++] = sub;
-        rc = scan_layers(imgs[i], opts, sub, err);
-        if (rc != BSN_OK && imgs[i]->platform)
-            bsn_err_prefix(err, "platform %s", imgs[i]->platform);
+        rc = scan_layers(pi, opts, sub, err);
+        if (rc != BSN_OK && pi->platform)
+            bsn_err_prefix(err, "platform %s", pi->platform);
     }
-    free(imgs);
     return rc;
 }
 

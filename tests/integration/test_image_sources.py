@@ -200,6 +200,39 @@ def test_oci_selection(tmp):
     check(p.returncode == 3 and "nope" in p.stderr, f"unknown tag -> exit 3: {p.stderr.strip()}")
 
 
+def test_platforms(tmp):
+    amd = {"platform": "linux/amd64", "layers": [{"compression": "gzip", "entries": [
+        {"path": "etc/os-release", "content": OS_RELEASE},
+        {"path": "var/lib/dpkg/status", "content": status([("only-amd64", "1.0")])}]}]}
+    arm = {"platform": "linux/arm64/v8", "layers": [{"compression": "zstd", "entries": [
+        {"path": "etc/os-release", "content": OS_RELEASE},
+        {"path": "var/lib/dpkg/status", "content": status([("only-arm64", "2.0")])}]}]}
+    path, _ = mkimage(tmp, "multiarch", {"format": "oci", "images": [
+        {"ref": "multi", "platforms": [amd, arm]}]})
+    for plat, want in (("linux/amd64", "only-amd64"), ("linux/arm64/v8", "only-arm64"),
+                       ("linux/arm64", "only-arm64")):
+        p = bosun("image", "--scanners", "none", "--no-cache", "-q", "-f", "json",
+                  "--platform", plat, f"oci:{path}:multi")
+        names = [x["name"] for x in json.loads(p.stdout)["packages"]] if p.returncode == 0 else []
+        check(names == [want], f"--platform {plat} selects {want}: {names} {p.stderr.strip()}")
+    p = bosun("image", "--scanners", "none", "--no-cache", "-q", "-f", "json",
+              "--platform", "all", f"oci:{path}:multi")
+    check(p.returncode == 0, f"--platform all: exit {p.returncode} {p.stderr.strip()}")
+    if p.returncode == 0:
+        rep = json.loads(p.stdout)
+        plats = sorted(x.get("platform") or x["artifact"].get("platform", "")
+                       for x in rep.get("platforms", []))
+        check(len(plats) == 2 and plats[0].startswith("linux/amd64") and
+              plats[1].startswith("linux/arm64"), f"--platform all sections: {plats}")
+        check(sorted(x["name"] for x in rep["packages"]) == ["only-amd64", "only-arm64"],
+              "--platform all: merged inventory holds both platforms")
+        check(rep["summary"]["packages"] == 2, "--platform all: merged summary")
+    p = bosun("image", "--scanners", "none", "--no-cache", "-f", "json",
+              "--platform", "linux/s390x", f"oci:{path}:multi")
+    check(p.returncode == 3 and "linux/amd64" in p.stderr and "arm64" in p.stderr,
+          f"no matching platform lists the available ones: {p.returncode} {p.stderr.strip()}")
+
+
 def one_line(stderr):
     lines = [l for l in stderr.splitlines() if l.strip()]
     return len(lines) == 1
@@ -265,6 +298,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_transports(tmp)
         test_oci_selection(tmp)
+        test_platforms(tmp)
         test_failures(tmp)
         test_rootfs(tmp)
     print(f"{PASSES} passed, {len(FAILS)} failed")
