@@ -32,8 +32,10 @@
 #define BSN_TOML_TAGGED 0x1u
 #define BSN_TOML_MAX_DEPTH 128
 
-/* Parses data[0..len) (need not be NUL-terminated) into a new object (caller json_decref()s
- * it). *out is written only on success. */
+/*
+ * Parses data[0..len) (need not be NUL-terminated) into a new object (caller json_decref()s
+ * it). *out is written only on success.
+ */
 BSN_MUST_USE bsn_code bsn_toml_parse(const char *data, size_t len, json_t **out,
                                      struct bsn_err *err);
 /* Same with BSN_TOML_* flags. */

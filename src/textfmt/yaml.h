@@ -36,14 +36,18 @@
 
 #include "base/err.h"
 
-/* *out is an array of every document of the stream (empty stream: empty array). Without it,
- * *out is the first document (empty stream: JSON null) and later documents are not built. */
+/*
+ * *out is an array of every document of the stream (empty stream: empty array). Without it,
+ * *out is the first document (empty stream: JSON null) and later documents are not built.
+ */
 #define BSN_YAML_ALL_DOCS 0x1u
 /* Plain core-schema ints and floats become JSON numbers (see above). */
 #define BSN_YAML_NUMBERS 0x2u
 
-/* Default caps: nodes = 1,000,000 + input length (real nodes are bounded by the input; the
- * constant bounds what aliases may add), depth 512. */
+/*
+ * Default caps: nodes = 1,000,000 + input length (real nodes are bounded by the input; the
+ * constant bounds what aliases may add), depth 512.
+ */
 #define BSN_YAML_BASE_NODES 1000000u
 #define BSN_YAML_MAX_DEPTH 512u
 
@@ -53,8 +57,10 @@ struct bsn_yaml_opts {
     size_t max_depth;    /* 0 = default */
 };
 
-/* The first document of data[0..len) as a new jansson tree (caller json_decref()s it), with
- * the default options. *out is written only on success. */
+/*
+ * The first document of data[0..len) as a new jansson tree (caller json_decref()s it), with
+ * the default options. *out is written only on success.
+ */
 BSN_MUST_USE bsn_code bsn_yaml_parse(const char *data, size_t len, json_t **out,
                                      struct bsn_err *err);
 /* Same with options (opts may be NULL). */

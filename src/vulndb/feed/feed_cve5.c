@@ -44,8 +44,10 @@ jstr(const json_t *o, const char *key)
     return s && *s ? s : NULL;
 }
 
-/* NVD and CVE 5 times are UTC; those written without an offset get a "Z", so that they are
- * RFC 3339 ("2023-09-12T15:15:24.327" -> "2023-09-12T15:15:24.327Z"). */
+/*
+ * NVD and CVE 5 times are UTC; those written without an offset get a "Z", so that they are
+ * RFC 3339 ("2023-09-12T15:15:24.327" -> "2023-09-12T15:15:24.327Z").
+ */
 static const char *
 utc(struct bsn_arena *a, const char *t)
 {

@@ -40,15 +40,19 @@
 #define MAX_REFS 64
 #define MAX_SETS 64
 
-/* Node's order rather than bsn_scheme_find(): the arithmetic below needs it whatever the
- * registry lists. */
+/*
+ * Node's order rather than bsn_scheme_find(): the arithmetic below needs it whatever the
+ * registry lists.
+ */
 extern const struct bsn_scheme bsn_scheme_npm;
 
 /* ---- intervals of versions (as in feed_rustsec.c) ---------------------------------------- */
 
-/* NEEDSWORK: feed_rustsec.c, feed_rubysec.c and feed_nodejs_wg.c each carry this interval
+/*
+ * NEEDSWORK: feed_rustsec.c, feed_rubysec.c and feed_nodejs_wg.c each carry this interval
  * arithmetic (with their own version order); it belongs in one vulndb-private helper, which
- * needs a declaration in vulndb_int.h (the db-core engineer's file). */
+ * needs a declaration in vulndb_int.h (the db-core engineer's file).
+ */
 
 struct bnd {
     const char *v; /* NULL: unbounded */
@@ -328,8 +332,10 @@ npm_set(struct bsn_arena *a, struct bsn_str set, struct ivl *out)
     return true;
 }
 
-/* A range ("a || b || c") into at most MAX_SETS intervals; "" is "*". texts (may be NULL)
- * receives each set's text. */
+/*
+ * A range ("a || b || c") into at most MAX_SETS intervals; "" is "*". texts (may be NULL)
+ * receives each set's text.
+ */
 static bool
 npm_range(struct bsn_arena *a, const char *text, struct ivls *out, struct bsn_str *texts)
 {
@@ -352,8 +358,10 @@ npm_range(struct bsn_arena *a, const char *text, struct ivls *out, struct bsn_st
     }
 }
 
-/* The lowest lower bound of the patched intervals at or above hi (above it when hi is
- * inclusive): the first release that fixes versions just below hi. */
+/*
+ * The lowest lower bound of the patched intervals at or above hi (above it when hi is
+ * inclusive): the first release that fixes versions just below hi.
+ */
 static const char *
 fixed_above(struct bnd hi, const struct ivls *patched)
 {

@@ -45,15 +45,19 @@
 #define MAX_REFS 64
 #define MAX_SEGS 32
 
-/* RubyGems' order itself rather than bsn_scheme_find(): the interval arithmetic below must
- * order versions exactly as the matcher will. */
+/*
+ * RubyGems' order itself rather than bsn_scheme_find(): the interval arithmetic below must
+ * order versions exactly as the matcher will.
+ */
 extern const struct bsn_scheme bsn_scheme_gem;
 
 /* ---- intervals of versions (as in feed_rustsec.c) ---------------------------------------- */
 
-/* NEEDSWORK: feed_rustsec.c, feed_rubysec.c and feed_nodejs_wg.c each carry this interval
+/*
+ * NEEDSWORK: feed_rustsec.c, feed_rubysec.c and feed_nodejs_wg.c each carry this interval
  * arithmetic (with their own version order); it belongs in one vulndb-private helper, which
- * needs a declaration in vulndb_int.h (the db-core engineer's file). */
+ * needs a declaration in vulndb_int.h (the db-core engineer's file).
+ */
 
 struct bnd {
     const char *v; /* NULL: unbounded */
@@ -165,8 +169,10 @@ gem_version_text(struct bsn_str v)
     return true;
 }
 
-/* Gem::Version#bump: drop prerelease segments, then the last one if more than one remains,
- * then increment the last: "2.3.4" -> "2.4", "2.3" -> "3", "2" -> "3". */
+/*
+ * Gem::Version#bump: drop prerelease segments, then the last one if more than one remains,
+ * then increment the last: "2.3.4" -> "2.4", "2.3" -> "3", "2" -> "3".
+ */
 static const char *
 gem_bump(struct bsn_arena *a, struct bsn_str v)
 {
@@ -230,9 +236,11 @@ gem_comparator(struct bsn_arena *a, struct bsn_str c, struct ivl *out)
     } else if (strcmp(op, "<=") == 0) {
         out->hi = (struct bnd){ v, true };
     } else {
-        /* Gem::Requirement: "~>" holds when v >= r and v.release < r.bump, so prereleases
+        /*
+         * Gem::Requirement: "~>" holds when v >= r and v.release < r.bump, so prereleases
          * of the bump ("2.4.0.rc1" for "~> 2.3.11") are outside: the bound is the lowest
-         * prerelease of the bump, "2.4.A" ('A' sorts before every other letter). */
+         * prerelease of the bump, "2.4.A" ('A' sorts before every other letter).
+         */
         const char *up = gem_bump(a, c);
         if (!up)
             return false;

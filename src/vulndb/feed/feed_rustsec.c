@@ -42,16 +42,20 @@
 
 #define MAX_IVLS 256
 
-/* The scheme itself rather than bsn_scheme_find(): the interval arithmetic needs Cargo's
- * order whatever the registry lists. */
+/*
+ * The scheme itself rather than bsn_scheme_find(): the interval arithmetic needs Cargo's
+ * order whatever the registry lists.
+ */
 extern const struct bsn_scheme bsn_scheme_cargo;
 #define MAX_REFS 64
 
 /* ---- intervals of versions ---------------------------------------------------------------- */
 
-/* NEEDSWORK: feed_rustsec.c, feed_rubysec.c and feed_nodejs_wg.c each carry this interval
+/*
+ * NEEDSWORK: feed_rustsec.c, feed_rubysec.c and feed_nodejs_wg.c each carry this interval
  * arithmetic (with their own version order); it belongs in one vulndb-private helper, which
- * needs a declaration in vulndb_int.h (the db-core engineer's file). */
+ * needs a declaration in vulndb_int.h (the db-core engineer's file).
+ */
 
 struct bnd {
     const char *v; /* NULL: unbounded */

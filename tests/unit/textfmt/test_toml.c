@@ -382,8 +382,10 @@ test_real_lockfiles(void **state)
         json_decref(out);
         free(data);
     }
-    /* Python's tomllib rejects this one at the same place: "Invalid value (at line 10,
-     * column 10)" */
+    /*
+     * Python's tomllib rejects this one at the same place: "Invalid value (at line 10,
+     * column 10)"
+     */
     size_t len;
     char *data = slurp_path(BSN_TEST_DATA "/rust/cargo-lock-trivy-cargo-invalid/Cargo.lock", &len);
     json_t *out = NULL;

@@ -156,8 +156,10 @@ struct pick {
     size_t n_rows;
 };
 
-/* Worked out by hand from the files (patched, then unaffected, removed from all versions;
- * "~> X.Y.Z" covers versions below X.(Y+1).A, see feed_rubysec.c). */
+/*
+ * Worked out by hand from the files (patched, then unaffected, removed from all versions;
+ * "~> X.Y.Z" covers versions below X.(Y+1).A, see feed_rubysec.c).
+ */
 static const struct pick picks[] = {
     /* unaffected < 8.1.0; patched >= 8.1.2.1; cvss_v4 1.3 */
     { "CVE-2026-33167", "rubygems", "actionpack", "LOW",
@@ -209,8 +211,10 @@ static const struct pick picks[] = {
     { "CVE-2023-22795", "rubygems", "actionpack", NULL,
       { { "gem:< 5.2.8", "5.2.8" }, { "gem:>= 5.3.A, < 6.1.7.1", "6.1.7.1" },
         { "gem:>= 6.2.A, < 7.0.4.1", "7.0.4.1" } }, 3 },
-    /* patched >= 5.0.0.beta1.1; ~> 4.2.5, >= 4.2.5.1; ~> 4.1.14, >= 4.1.14.1;
-     * unaffected <= 4.0.13; cvss_v3 5.3 */
+    /*
+     * patched >= 5.0.0.beta1.1; ~> 4.2.5, >= 4.2.5.1; ~> 4.1.14, >= 4.1.14.1;
+     * unaffected <= 4.0.13; cvss_v3 5.3
+     */
     { "CVE-2016-0753", "rubygems", "activemodel", "MEDIUM",
       { { "gem:> 4.0.13, < 4.1.14.1", "4.1.14.1" }, { "gem:>= 4.2.A, < 4.2.5.1", "4.2.5.1" },
         { "gem:>= 4.3.A, < 5.0.0.beta1.1", "5.0.0.beta1.1" } }, 3 },
@@ -324,8 +328,10 @@ test_advisory_fields(void **state)
     bsn_arena_free(a);
 }
 
-/* Versions around every version named by the requirements: as written, with the last segment
- * one up and one down, one more segment, and the next major. */
+/*
+ * Versions around every version named by the requirements: as written, with the last segment
+ * one up and one down, one more segment, and the next major.
+ */
 static size_t
 probe_versions(json_t *lists[2], char out[][48], size_t cap)
 {

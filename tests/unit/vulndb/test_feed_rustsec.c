@@ -103,8 +103,10 @@ teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Independent count: .md files under crates/ or rust/ opening with ```toml and [advisory],
- * minus those whose front matter has a "withdrawn = " line. */
+/*
+ * Independent count: .md files under crates/ or rust/ opening with ```toml and [advisory],
+ * minus those whose front matter has a "withdrawn = " line.
+ */
 static void
 test_record_count(void **state)
 {
@@ -153,8 +155,10 @@ struct probe {
 
 /* Derived by hand from each advisory's [versions] (see the file comment). */
 static const struct probe probes[] = {
-    /* tokio RUSTSEC-2023-0001: patched >=1.18.4,<1.19.0 | >=1.20.3,<1.21.0 | >=1.23.1;
-     * unaffected <1.7.0 */
+    /*
+     * tokio RUSTSEC-2023-0001: patched >=1.18.4,<1.19.0 | >=1.20.3,<1.21.0 | >=1.23.1;
+     * unaffected <1.7.0
+     */
     { "RUSTSEC-2023-0001", "crates.io", "tokio", "1.6.0", false, NULL },
     { "RUSTSEC-2023-0001", "crates.io", "tokio", "1.7.0", true, "1.18.4" },
     { "RUSTSEC-2023-0001", "crates.io", "tokio", "1.18.4", false, NULL },
@@ -200,8 +204,10 @@ static const struct probe probes[] = {
     { "RUSTSEC-2024-0336", "crates.io", "rustls", "0.22.0", true, "0.22.4" },
     { "RUSTSEC-2024-0336", "crates.io", "rustls", "0.23.4", true, "0.23.5" },
     { "RUSTSEC-2024-0336", "crates.io", "rustls", "0.23.5", false, NULL },
-    /* actix-web RUSTSEC-2018-0019: patched "> 0.7.19": vulnerable up to and including
-     * 0.7.19, first fixed release unknown */
+    /*
+     * actix-web RUSTSEC-2018-0019: patched "> 0.7.19": vulnerable up to and including
+     * 0.7.19, first fixed release unknown
+     */
     { "RUSTSEC-2018-0019", "crates.io", "actix-web", "0.7.19", true, NULL },
     { "RUSTSEC-2018-0019", "crates.io", "actix-web", "0.7.20", false, NULL },
     /* dbn RUSTSEC-2024-0377: patched "> 0.22.0" */
