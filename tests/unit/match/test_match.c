@@ -71,6 +71,11 @@ static const struct bsn_adv_affected d5[] = {
         NULL),
 };
 static const char *const dsa_aliases[] = { "CVE-2024-0001" };
+static const struct bsn_adv_affected d6[] = {
+    AFF("debian:12", "bar", "deb", "osv:introduced=0;fixed=2.0-1", "2.0-1", BSN_STATUS_FIXED,
+        NULL),
+};
+static const char *const bundle_aliases[] = { "CVE-2024-2001", "CVE-2024-2002" };
 static const struct bsn_adv distro_advs[] = {
     { .id = "CVE-2024-0727", .summary = "openssl: null dereference in PKCS12",
       .affected = d1, .n_affected = 2 },
@@ -82,6 +87,9 @@ static const struct bsn_adv distro_advs[] = {
     /* a DSA naming the same CVE as a tracker entry: one finding */
     { .id = "DSA-9999-1", .aliases = dsa_aliases, .n_aliases = 1, .affected = d2,
       .n_affected = 1 },
+    /* a DSA fixing two CVEs: two findings, not one */
+    { .id = "DSA-9998-1", .summary = "bar - security update", .aliases = bundle_aliases,
+      .n_aliases = 2, .affected = d6, .n_affected = 1 },
 };
 
 static const struct bsn_adv_affected a1[] = {
@@ -343,6 +351,29 @@ test_debian(void **state)
 }
 
 static void
+test_bundle_split(void **state)
+{
+    (void)state;
+    struct bsn_package p[] = {
+        { .type = "deb", .name = "libbar1", .version = "1.0-1", .epoch = -1,
+          .source_name = "bar", .source_version = "1.0-1" },
+    };
+    struct bsn_result r;
+    run(&r, p, N(p), "debian", "12.7", 0, 0);
+    assert_int_equal(r.n_vulns, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const struct bsn_vuln *v = &r.vulns[i];
+        assert_true(strcmp(v->id, "CVE-2024-2001") == 0 || strcmp(v->id, "CVE-2024-2002") == 0);
+        assert_int_equal(v->n_aliases, 1);
+        assert_string_equal(v->aliases[0], "DSA-9998-1");
+        assert_string_equal(v->fixed_version, "2.0-1");
+        assert_string_equal(v->title, "bar - security update");
+    }
+    assert_string_not_equal(r.vulns[0].id, r.vulns[1].id);
+    bsn_arena_free(r.arena);
+}
+
+static void
 test_debian_eol_and_unknown(void **state)
 {
     (void)state;
@@ -523,6 +554,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_debian),
+        cmocka_unit_test(test_bundle_split),
         cmocka_unit_test(test_debian_eol_and_unknown),
         cmocka_unit_test(test_alpine_origin),
         cmocka_unit_test(test_rpm_epoch_module),
