@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "base/map.h"
 #include "base/xalloc.h"
 
 struct anchor {
@@ -40,6 +41,7 @@ struct builder {
     size_t depth, cap;
     struct anchor *anchors;
     size_t n_anchors, cap_anchors;
+    struct bsn_map anchor_index; /* name -> index + 1 of its latest definition */
     json_t *root;     /* the finished document */
     struct bsn_err *err;
 };
@@ -233,16 +235,15 @@ anchor_put(struct builder *b, const char *name, json_t *node, size_t weight)
     a->name = bsn_xstrdup(name);
     a->node = json_incref(node);
     a->weight = weight;
+    /* the latest definition wins (YAML allows redefinition); names live as long as the map */
+    bsn_map_put(&b->anchor_index, a->name, strlen(a->name), (void *)(uintptr_t)b->n_anchors);
 }
 
 static const struct anchor *
 anchor_get(const struct builder *b, const char *name)
 {
-    /* Latest definition wins (YAML allows redefinition). */
-    for (size_t i = b->n_anchors; i-- > 0;)
-        if (strcmp(b->anchors[i].name, name) == 0)
-            return &b->anchors[i];
-    return NULL;
+    uintptr_t i = (uintptr_t)bsn_map_get(&b->anchor_index, name, strlen(name));
+    return i ? &b->anchors[i - 1] : NULL;
 }
 
 static bsn_code
@@ -440,6 +441,7 @@ builder_release(struct builder *b)
         json_decref(b->anchors[i].node);
     }
     free(b->anchors);
+    bsn_map_release(&b->anchor_index);
     json_decref(b->root);
 }
 
@@ -447,6 +449,8 @@ builder_release(struct builder *b)
 static void
 anchors_clear(struct builder *b)
 {
+    bsn_map_release(&b->anchor_index);
+    bsn_map_init(&b->anchor_index);
     for (size_t i = 0; i < b->n_anchors; i++) {
         free(b->anchors[i].name);
         json_decref(b->anchors[i].node);
@@ -468,6 +472,7 @@ bsn_yaml_parse_opts(const char *data, size_t len, const struct bsn_yaml_opts *op
     bool done = false;
 
     memset(&b, 0, sizeof(b));
+    bsn_map_init(&b.anchor_index);
     b.flags = opts ? opts->flags : 0;
     b.max_nodes = opts && opts->max_nodes ? opts->max_nodes
                   : (len > SIZE_MAX - BSN_YAML_BASE_NODES ? SIZE_MAX : BSN_YAML_BASE_NODES + len);
