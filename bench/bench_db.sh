@@ -21,24 +21,27 @@ for extra in rustsec/rustsec-advisory-db.tar.xz rubysec/rubysec-ruby-advisory-db
   SOURCES+=("$F/$extra")
 done
 best=
+cpu=
 for i in 1 2 3; do
-  s=$(date +%s.%N)
-  if ! "$BOSUN" db build -q --out "$TMP/bench.db" "${SOURCES[@]}" 2>"$TMP/err"; then
+  if ! /usr/bin/time -f "%e %U %S" -o "$TMP/time" "$BOSUN" db build -q --out "$TMP/bench.db" \
+       "${SOURCES[@]}" 2>"$TMP/err"; then
     # an importer of these extra feeds may be missing in this build: drop them
     SOURCES=("${SOURCES[@]:0:11}")
-    "$BOSUN" db build -q --out "$TMP/bench.db" "${SOURCES[@]}"
+    /usr/bin/time -f "%e %U %S" -o "$TMP/time" "$BOSUN" db build -q --out "$TMP/bench.db" \
+      "${SOURCES[@]}"
   fi
-  e=$(date +%s.%N)
-  t=$(echo "$e - $s" | bc)
+  read -r t u s < "$TMP/time"
+  c=$(echo "$u + $s" | bc)
   if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+  if [ -z "$cpu" ] || [ "$(echo "$c < $cpu" | bc)" = 1 ]; then cpu=$c; fi
 done
 records=$("$BOSUN" db info --db "$TMP/bench.db" -f json | python3 -c \
   'import json,sys; print(json.load(sys.stdin)["advisories"])')
 rows=$("$BOSUN" db info --db "$TMP/bench.db" -f json | python3 -c \
   'import json,sys; print(json.load(sys.stdin)["affected"])')
 size=$(stat -c %s "$TMP/bench.db")
-echo "build: $records advisories, $rows affected rows in ${best}s (best of 3):" \
-     "$(echo "$records / $best" | bc) records/s"
+echo "build: $records advisories, $rows affected rows in ${best}s wall, ${cpu}s CPU (best of" \
+     "3): $(echo "$records / $best" | bc) records/s wall, $(echo "$records / $cpu" | bc)/s CPU"
 echo "size: $size bytes, $(echo "$size / $records" | bc) bytes per advisory," \
      "$(echo "$size / $rows" | bc) bytes per affected row"
 cc -O2 -std=c17 -D_GNU_SOURCE -Isrc bench/bench_db.c "$BUILD/libbosun.a" \

@@ -87,6 +87,9 @@ bsn_vdb_open(const char *path, struct bsn_vdb **out, struct bsn_err *err)
     if (rc != SQLITE_OK)
         return not_a_db(v, path, v->db ? sqlite3_errmsg(v->db) : "cannot open", err);
 
+    /* The file is immutable while open: map it instead of copying pages through pread. */
+    sqlite3_exec(v->db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384", NULL, NULL,
+                 NULL);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(v->db, "SELECT key, value FROM metadata", -1, &st, NULL) != SQLITE_OK)
         return not_a_db(v, path, sqlite3_errmsg(v->db), err);
