@@ -10,9 +10,12 @@
  *   - Go >= 1.18 (flags & 2): two strings inline after the header, each a uvarint length and
  *     bytes: the Go version ("go1.21.5", maybe " X:boringcrypto" after it) and the module info,
  *     framed by two 16-byte sentinels;
- *   - Go < 1.18: two pointers to string headers elsewhere in the image. NEEDSWORK: that needs
- *     the bytes before the data segment, which have streamed past; such binaries get a
- *     diagnostic, not packages.
+ *   - Go < 1.18 (flags 0 or 1 for big-endian): two pointers to the string headers of
+ *     runtime.buildVersion and runtime.modinfo, whose bytes sit in .rodata, before the header
+ *     in the stream: see struct old_state for how they are recorded on the way. The module
+ *     info is found by its sentinels; the version needs its string header after the build
+ *     info header (internal linking). NEEDSWORK: cgo-linked binaries put .data first, so
+ *     their Go version (stdlib) stays unknown; their modules are reported.
  * Module info lines: "path P", "mod PATH VERSION SUM" (the main module), "dep PATH VERSION
  * SUM", "=> PATH VERSION SUM" (replaces the dep line before it), "build KEY=VALUE".
  *
@@ -40,9 +43,54 @@
 #define GOBIN_HEAD (64u * 1024)          /* ELF header and program headers must lie here */
 #define GOBIN_MAX_INFO (4u * 1024 * 1024)
 #define GOBIN_MIN_SIZE 1024
+#define GOBIN_MAX_LOADS 16
+#define GOBIN_MAX_VERS 256
+#define GOBIN_VER_MAX 32
+
+static const unsigned char sentinel_start[16] = { 0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
+                                                  0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6 };
+static const unsigned char sentinel_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
+                                                0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2 };
 
 static const unsigned char gobin_magic[14] = { 0xff, ' ', 'G', 'o', ' ', 'b', 'u', 'i',
                                                'l', 'd', 'i', 'n', 'f', ':' };
+
+struct load {
+    uint64_t vaddr, off, filesz;
+};
+
+/*
+ * Go < 1.18 keeps the version and the module info as ordinary strings the header points at,
+ * mostly in .rodata, which streams by before the header does. So, for every ELF file, the
+ * stream is searched as it goes for the module info (framed by its 16-byte sentinels: the
+ * first framed blob is kept) and for "go1." strings (offset and 32 bytes each, the first
+ * GOBIN_MAX_VERS); when the header shows up, the version's string header is read (from the
+ * buffered blob, or captured when it streams by later) and resolved against those strings.
+ * A version whose string header came before the header (cgo-linked binaries) stays unknown.
+ */
+struct vcand {
+    uint64_t off;
+    unsigned char s[GOBIN_VER_MAX];
+    size_t n;
+};
+
+struct old_state {
+    struct vcand *vers;
+    size_t n_vers;
+    unsigned char vtail[3];      /* the last bytes of the previous chunk, for "go1." across it */
+    size_t vtail_len;
+    unsigned char stail[15];     /* the same for the start sentinel */
+    size_t stail_len;
+    bool mod_open, mod_done;
+    struct bsn_buf mod;          /* from the start sentinel on */
+    /* the header's version string header, once the header is found */
+    bool pending;
+    unsigned ptr_size;
+    bool be;
+    uint64_t want_off;
+    unsigned char hdr[16];
+    size_t hdr_len;
+};
 
 struct gobin {
     unsigned char *head;
@@ -58,6 +106,9 @@ struct gobin {
     uint64_t carry_pos;
     struct bsn_buf data;
     bool done;
+    struct load loads[GOBIN_MAX_LOADS];
+    size_t n_loads;
+    struct old_state *old;   /* Go < 1.18 bookkeeping, allocated for ELF files */
 };
 
 /* ---- ELF ------------------------------------------------------------------------------------ */
@@ -73,11 +124,12 @@ rd(const unsigned char *p, unsigned n, bool be)
 
 enum elf_res { ELF_NEED, ELF_NOT, ELF_OK };
 
-/* Finds the first writable PT_LOAD segment from the ELF and program headers in head. */
+/* Reads the PT_LOAD table and finds the first writable segment, from the headers in g->head. */
 static enum elf_res
-elf_data_segment(const unsigned char *h, size_t len, bool complete, uint64_t *off,
-                 uint64_t *size)
+elf_parse(struct gobin *g, bool complete, uint64_t *seg_off, uint64_t *seg_len)
 {
+    const unsigned char *h = g->head;
+    size_t len = g->head_len;
     if (len < 64)
         return complete ? ELF_NOT : ELF_NEED;
     if (memcmp(h, "\x7f" "ELF", 4) != 0 || (h[4] != 1 && h[4] != 2) || (h[5] != 1 && h[5] != 2))
@@ -92,17 +144,41 @@ elf_data_segment(const unsigned char *h, size_t len, bool complete, uint64_t *of
         return ELF_NOT;
     if (phoff + phnum * phentsize > len)
         return complete ? ELF_NOT : ELF_NEED;
+    bool have_seg = false;
+    g->n_loads = 0;
     for (uint64_t i = 0; i < phnum; i++) {
         const unsigned char *ph = h + phoff + i * phentsize;
-        uint64_t type = rd(ph, 4, be);
-        uint64_t flags = is64 ? rd(ph + 4, 4, be) : rd(ph + 24, 4, be);
-        if (type != 1 /* PT_LOAD */ || !(flags & 2 /* PF_W */))
+        if (rd(ph, 4, be) != 1 /* PT_LOAD */)
             continue;
-        *off = is64 ? rd(ph + 8, 8, be) : rd(ph + 4, 4, be);
-        *size = is64 ? rd(ph + 32, 8, be) : rd(ph + 16, 4, be);
-        return *size ? ELF_OK : ELF_NOT;
+        uint64_t flags = is64 ? rd(ph + 4, 4, be) : rd(ph + 24, 4, be);
+        uint64_t off = is64 ? rd(ph + 8, 8, be) : rd(ph + 4, 4, be);
+        uint64_t vaddr = is64 ? rd(ph + 16, 8, be) : rd(ph + 8, 4, be);
+        uint64_t filesz = is64 ? rd(ph + 32, 8, be) : rd(ph + 16, 4, be);
+        if (g->n_loads < GOBIN_MAX_LOADS) {
+            g->loads[g->n_loads].vaddr = vaddr;
+            g->loads[g->n_loads].off = off;
+            g->loads[g->n_loads].filesz = filesz;
+            g->n_loads++;
+        }
+        if (!have_seg && (flags & 2 /* PF_W */) && filesz) {
+            *seg_off = off;
+            *seg_len = filesz;
+            have_seg = true;
+        }
     }
-    return ELF_NOT;
+    return have_seg ? ELF_OK : ELF_NOT;
+}
+
+/* File offset of a virtual address, or UINT64_MAX when no PT_LOAD maps it from the file. */
+static uint64_t
+vaddr_to_off(const struct gobin *g, uint64_t va)
+{
+    for (size_t i = 0; i < g->n_loads; i++) {
+        const struct load *l = &g->loads[i];
+        if (va >= l->vaddr && va - l->vaddr < l->filesz)
+            return l->off + (va - l->vaddr);
+    }
+    return UINT64_MAX;
 }
 
 /* ---- build info ------------------------------------------------------------------------------ */
@@ -244,6 +320,133 @@ report(struct bsn_actx *ctx, struct bsn_str gover, struct bsn_str mod)
     }
 }
 
+/* ---- Go < 1.18: strings recorded while streaming ------------------------------------------------ */
+
+static void
+vers_add(struct old_state *o, uint64_t off, const unsigned char *p, size_t avail)
+{
+    if (o->n_vers == GOBIN_MAX_VERS)
+        return;
+    if (!o->vers)
+        o->vers = bsn_xcalloc(GOBIN_MAX_VERS, sizeof(*o->vers));
+    struct vcand *v = &o->vers[o->n_vers++];
+    v->off = off;
+    v->n = avail < GOBIN_VER_MAX ? avail : GOBIN_VER_MAX;
+    memcpy(v->s, p, v->n);
+}
+
+/* Keeps the last cap bytes of (tail, b) in tail: the stream's most recent bytes. */
+static void
+keep_tail(unsigned char *tail, size_t *tail_len, size_t cap, const unsigned char *b, size_t len)
+{
+    size_t total = *tail_len + len, keep = total < cap ? total : cap;
+    unsigned char nt[16];
+    if (len >= keep) {
+        memcpy(nt, b + len - keep, keep);
+    } else {
+        size_t from_tail = keep - len;
+        memcpy(nt, tail + *tail_len - from_tail, from_tail);
+        memcpy(nt + from_tail, b, len);
+    }
+    memcpy(tail, nt, keep);
+    *tail_len = keep;
+}
+
+/* Records "go1." strings and the framed module info in the chunk b at file offset start. */
+static void
+old_scan(struct old_state *o, const unsigned char *b, size_t len, uint64_t start)
+{
+    /* complete the candidates the previous chunk cut short */
+    for (size_t i = o->n_vers; i-- > 0;) {
+        struct vcand *v = &o->vers[i];
+        if (v->off + GOBIN_VER_MAX <= start)
+            break;
+        if (v->n < GOBIN_VER_MAX && v->off + v->n == start) {
+            size_t take = GOBIN_VER_MAX - v->n;
+            if (take > len)
+                take = len;
+            memcpy(v->s + v->n, b, take);
+            v->n += take;
+        }
+    }
+    /* "go1." across the boundary: starting in the last bytes of the previous chunk */
+    if (o->vtail_len && len) {
+        unsigned char w[3 + GOBIN_VER_MAX];
+        size_t wl = o->vtail_len, take = len < GOBIN_VER_MAX ? len : GOBIN_VER_MAX;
+        memcpy(w, o->vtail, wl);
+        memcpy(w + wl, b, take);
+        for (size_t i = 0; i < o->vtail_len; i++)
+            if (wl + take - i >= 4 && memcmp(w + i, "go1.", 4) == 0)
+                vers_add(o, start - wl + i, w + i, wl + take - i);
+    }
+    for (const unsigned char *p = b, *end = b + len;
+         (p = memmem(p, (size_t)(end - p), "go1.", 4)) != NULL; p++)
+        vers_add(o, start + (uint64_t)(p - b), p, (size_t)(end - p));
+    keep_tail(o->vtail, &o->vtail_len, sizeof(o->vtail), b, len);
+
+    /* the module info: from the start sentinel to the end sentinel */
+    if (o->mod_done)
+        return;
+    size_t from = 0;
+    if (!o->mod_open) {
+        const unsigned char *hit = NULL;
+        if (o->stail_len && len) {
+            unsigned char w[15 + 16];
+            size_t take = len < 16 ? len : 16;
+            memcpy(w, o->stail, o->stail_len);
+            memcpy(w + o->stail_len, b, take);
+            const unsigned char *q = memmem(w, o->stail_len + take, sentinel_start, 16);
+            if (q && (size_t)(q - w) < o->stail_len) {
+                size_t in_tail = o->stail_len - (size_t)(q - w);
+                if (bsn_buf_add(&o->mod, sentinel_start, 16) == BSN_OK) {
+                    o->mod_open = true;
+                    from = 16 - in_tail;
+                }
+            }
+        }
+        if (!o->mod_open && (hit = memmem(b, len, sentinel_start, 16)) != NULL) {
+            o->mod_open = true;
+            from = (size_t)(hit - b);
+        }
+        if (!o->mod_open) {
+            keep_tail(o->stail, &o->stail_len, sizeof(o->stail), b, len);
+            return;
+        }
+    }
+    size_t before = o->mod.len;
+    if (bsn_buf_add(&o->mod, b + from, len - from) != BSN_OK) {
+        o->mod_done = true; /* over the cap: not module info */
+        bsn_buf_reset(&o->mod);
+        return;
+    }
+    size_t look = before > 16 + 15 ? before - 15 : 16;
+    if (o->mod.len > look) {
+        const unsigned char *e = memmem(o->mod.ptr + look, o->mod.len - look, sentinel_end, 16);
+        if (e) {
+            o->mod.len = (size_t)(e - (const unsigned char *)o->mod.ptr) + 16;
+            o->mod_done = true;
+            o->mod_open = false;
+        }
+    }
+}
+
+/* The Go version the captured string header points at, or an empty slice. */
+static struct bsn_str
+old_version(const struct gobin *g)
+{
+    const struct old_state *o = g->old;
+    struct bsn_str none = { "", 0 };
+    if (!o->ptr_size || o->hdr_len < 2 * o->ptr_size)
+        return none;
+    uint64_t addr = rd(o->hdr, o->ptr_size, o->be);
+    uint64_t n = rd(o->hdr + o->ptr_size, o->ptr_size, o->be);
+    uint64_t off = vaddr_to_off(g, addr);
+    for (size_t i = 0; off != UINT64_MAX && i < o->n_vers; i++)
+        if (o->vers[i].off == off && n <= o->vers[i].n)
+            return bsn_str_make((const char *)o->vers[i].s, (size_t)n);
+    return none;
+}
+
 enum info_res { INFO_NEED, INFO_NOT, INFO_DONE };
 
 /* Decodes the blob buffered from its magic on; INFO_NEED while it is incomplete. */
@@ -256,9 +459,38 @@ try_decode(struct bsn_actx *ctx, struct gobin *g, bool complete, struct bsn_err 
         return complete ? INFO_NOT : INFO_NEED;
     unsigned char flags = d[at + 15];
     if (!(flags & 2)) {
-        bsn_err_set(err, BSN_EUNSUPPORTED, "go binary built before go 1.18 (pointer-format "
-                    "build info): modules not read");
-        return INFO_NOT;
+        /* Go < 1.18: pointers to the version and module-info string headers */
+        struct old_state *o = g->old;
+        unsigned ps = d[at + 14];
+        if (ps != 4 && ps != 8)
+            return INFO_NOT;
+        if (!o->pending) {
+            o->pending = true;
+            o->ptr_size = ps;
+            o->be = flags & 1;
+            o->want_off = vaddr_to_off(g, rd(d + at + 16, ps, o->be));
+        }
+        /* the string header after the build-info header (internal linking) is in data */
+        if (o->hdr_len < 2u * ps && o->want_off != UINT64_MAX && o->want_off >= g->magic_off) {
+            uint64_t rel = o->want_off - g->magic_off;
+            if (rel <= len && len - (size_t)rel >= 2u * ps) {
+                memcpy(o->hdr, d + rel, 2u * ps);
+                o->hdr_len = 2u * ps;
+            } else if (!complete) {
+                return INFO_NEED;
+            }
+        }
+        struct bsn_str mod = { "", 0 };
+        if (o->mod_done)
+            mod = bsn_buf_str(&o->mod);
+        struct bsn_str gover = old_version(g);
+        if (mod.len < 33 && !gover.len) {
+            bsn_err_set(err, BSN_EUNSUPPORTED, "go binary built before go 1.18: neither its "
+                        "version nor its module info could be read while streaming");
+            return INFO_NOT;
+        }
+        report(ctx, gover, mod);
+        return INFO_DONE;
     }
     size_t p = at + 32, used;
     uint64_t vlen, mlen;
@@ -372,8 +604,7 @@ gobin_data(struct bsn_actx *ctx, void *state, const void *buf, size_t len, struc
         memcpy(g->head + g->head_len, b, take);
         g->head_len += take;
         uint64_t seg_len = 0;
-        enum elf_res r = elf_data_segment(g->head, g->head_len, g->head_len == GOBIN_HEAD,
-                                          &g->seg_off, &seg_len);
+        enum elf_res r = elf_parse(g, g->head_len == GOBIN_HEAD, &g->seg_off, &seg_len);
         if (r == ELF_NEED)
             return BSN_OK;
         if (r == ELF_NOT || g->seg_off < start || seg_len > UINT64_MAX - g->seg_off) {
@@ -382,8 +613,11 @@ gobin_data(struct bsn_actx *ctx, void *state, const void *buf, size_t len, struc
         }
         g->seg_end = g->seg_off + seg_len;
         g->parsed = true;
+        g->old = bsn_xcalloc(1, sizeof(*g->old));
+        bsn_buf_init(&g->old->mod, 32 + GOBIN_MAX_INFO);
     }
     if (!g->found) {
+        old_scan(g->old, b, len, start);
         search(g, b, len, start);
         if (g->done)
             return BSN_ECANCELED;
@@ -431,6 +665,11 @@ gobin_end(struct bsn_actx *ctx, void *state, struct bsn_err *err)
             rc = bsn_err_set(err, e.code, "%s", e.msg);
     }
     bsn_buf_release(&g->data);
+    if (g->old) {
+        bsn_buf_release(&g->old->mod);
+        free(g->old->vers);
+        free(g->old);
+    }
     free(g->head);
     free(g);
     return rc;

@@ -95,6 +95,60 @@ write_elf(const char *path, size_t seg_off, unsigned char flags, const char *gov
     return size;
 }
 
+/*
+ * A Go < 1.18 binary: .rodata (file 0x1000..) holds a decoy "go1.x", the version string
+ * "go1.16.15" run into other bytes, and the framed module info; the RW segment at 0x2000
+ * holds the 32-byte header with pointers to the two string headers, placed after the header
+ * (internal linking) or before it (cgo, external linking).
+ */
+static void
+write_old_elf(const char *path, bool headers_first)
+{
+    const uint64_t base = 0x400000;
+    size_t size = 0x3000;
+    unsigned char *f = calloc(1, size);
+    memcpy(f, "\x7f" "ELF\x02\x01\x01", 7);
+    put_le(f + 16, 2, 2);
+    put_le(f + 18, 62, 2);
+    put_le(f + 32, 64, 8);
+    put_le(f + 52, 64, 2);
+    put_le(f + 54, 56, 2);
+    put_le(f + 56, 2, 2);
+    unsigned char *ph = f + 64;
+    put_le(ph, 1, 4);
+    put_le(ph + 4, 4, 4); /* R */
+    put_le(ph + 16, base, 8);
+    put_le(ph + 32, 0x2000, 8);
+    ph += 56;
+    put_le(ph, 1, 4);
+    put_le(ph + 4, 6, 4); /* RW */
+    put_le(ph + 8, 0x2000, 8);
+    put_le(ph + 16, base + 0x2000, 8);
+    put_le(ph + 32, 0x1000, 8);
+    memcpy(f + 0x1000, "go1.notaversion", 15);
+    memcpy(f + 0x1100, "go1.16.15runtime error: index out of range", 42);
+    size_t ml = strlen(modtext);
+    memcpy(f + 0x1200, "0w\xaf\x0c\x92t\x08\x02" "A\xe1\xc1\x07\xe6\xd6\x18\xe6", 16);
+    memcpy(f + 0x1210, modtext, ml);
+    memcpy(f + 0x1210 + ml, "\xf9" "2C1\x86\x18 r\x00\x82" "B\x10" "A\x16\xd8\xf2", 16);
+    size_t hdr = headers_first ? 0x2100 : 0x2000, sh = headers_first ? 0x2000 : 0x2040;
+    memcpy(f + hdr, "\xff Go buildinf:", 14);
+    f[hdr + 14] = 8;
+    f[hdr + 15] = 0;
+    put_le(f + hdr + 16, base + sh, 8);
+    put_le(f + hdr + 24, base + sh + 16, 8);
+    put_le(f + sh, base + 0x1100, 8);
+    put_le(f + sh + 8, 9, 8);
+    put_le(f + sh + 16, base + 0x1200, 8);
+    put_le(f + sh + 24, ml + 32, 8);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fwrite(f, 1, size, fp);
+    fclose(fp);
+    chmod(path, 0755);
+    free(f);
+}
+
 static struct bsn_result *
 scan_bin(const char *img, const char *disk)
 {
@@ -180,8 +234,8 @@ test_hostile(void **state)
     struct bsn_result *r = scan_bin("bin", path);
     assert_int_equal(golden_count_type(r, "golang"), 0);
     bsn_result_free(r);
-    /* Go < 1.18 pointer format: a diagnostic */
-    write_elf(path, 4096, 0, "go1.16", modtext, 0, 0755);
+    /* Go < 1.18 pointer format with nothing to point at: a diagnostic */
+    write_elf(path, 4096, 0, "go1.16", "", 0, 0755);
     r = scan_bin("bin", path);
     assert_int_equal(golden_count_type(r, "golang"), 0);
     assert_true(golden_has_diag(r, "before go 1.18"));
@@ -257,6 +311,32 @@ test_every_chunk_size(void **state)
     unlink(path);
 }
 
+static void
+test_old_pointer_format(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/old", tmpdir);
+    write_old_elf(path, false);
+    const char *img[1] = { "usr/local/bin/app" }, *disk[1] = { path };
+    struct bsn_result *r = golden_scan_paths(1, img, disk);
+    assert_int_equal(golden_count_type(r, "golang"), 5);
+    assert_non_null(golden_find(r, "golang", "stdlib", "v1.16.15"));
+    assert_non_null(golden_find(r, "golang", "golang.org/x/net", "v0.23.0"));
+    assert_non_null(golden_find(r, "golang", "example.com/app", "1.2.3"));
+    bsn_result_free(r);
+    for (size_t chunk = 1; chunk <= 40; chunk++)
+        assert_int_equal(stream_packages("gobin", path, chunk), 5);
+    /* string headers before the build-info header (cgo): modules, version unknown */
+    write_old_elf(path, true);
+    r = golden_scan_paths(1, img, disk);
+    assert_int_equal(golden_count_type(r, "golang"), 4);
+    assert_null(golden_find(r, "golang", "stdlib", NULL));
+    assert_non_null(golden_find(r, "golang", "github.com/pkg/errors", "v0.9.1"));
+    bsn_result_free(r);
+    unlink(path);
+}
+
 static int
 setup(void **state)
 {
@@ -280,6 +360,7 @@ main(void)
         cmocka_unit_test(test_inline_format),
         cmocka_unit_test(test_gopath_build),
         cmocka_unit_test(test_every_chunk_size),
+        cmocka_unit_test(test_old_pointer_format),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
