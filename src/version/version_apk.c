@@ -160,7 +160,7 @@ apk_token_cmp(const struct apk_state *a, const struct apk_state *b)
     case APK_DIGIT:
         if (a->value.ptr[0] == '0' || b->value.ptr[0] == '0')
             break; /* leading zero: string comparison */
-        /* fallthrough */
+        return bsn_v_cmp_digits(a->value.ptr, a->value.len, b->value.ptr, b->value.len);
     case APK_INITIAL_DIGIT:
     case APK_SUFFIX_NO:
     case APK_REVISION_NO:
