@@ -292,6 +292,26 @@ cmd_build(int argc, char **argv)
     return BSN_EXIT_OK;
 }
 
+/* s as a JSON string (null for NULL); bytes >= 0x80 pass through (UTF-8 from the database). */
+static void
+print_json_str(const char *s)
+{
+    if (!s) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
 static int
 cmd_info(int argc, char **argv)
 {
@@ -328,26 +348,21 @@ cmd_info(int argc, char **argv)
         return bsn_cli_fail(&err);
     }
     if (strcmp(format, "json") == 0) {
-        printf("{\n  \"path\": \"");
-        for (const char *p = path; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                printf("\\%c", *p);
-            else if ((unsigned char)*p < 0x20)
-                printf("\\u%04x", (unsigned char)*p);
-            else
-                putchar(*p);
-        }
-        printf("\",\n  \"schema_version\": %d,\n  \"built_at\": \"%s\",\n", info.schema_version,
-               info.built_at_text ? info.built_at_text : "");
-        printf("  \"advisories\": %llu,\n  \"affected\": %llu,\n  \"sources\": [",
+        printf("{\n  \"path\": ");
+        print_json_str(path);
+        printf(",\n  \"schema_version\": %d,\n  \"built_at\": ", info.schema_version);
+        print_json_str(info.built_at_text);
+        printf(",\n  \"advisories\": %llu,\n  \"affected\": %llu,\n  \"sources\": [",
                (unsigned long long)info.advisories, (unsigned long long)info.affected);
         for (size_t i = 0; i < info.n_sources; i++) {
             const struct bsn_db_source *s = &info.sources[i];
-            printf("%s\n    {\"name\": \"%s\", \"data_source\": \"%s\", \"records\": %llu, "
-                   "\"newest\": %s%s%s, \"skipped\": %llu}",
-                   i ? "," : "", s->name, s->data_source, (unsigned long long)s->records,
-                   s->newest ? "\"" : "", s->newest ? s->newest : "null", s->newest ? "\"" : "",
-                   (unsigned long long)s->skipped);
+            printf("%s\n    {\"name\": ", i ? "," : "");
+            print_json_str(s->name);
+            printf(", \"data_source\": ");
+            print_json_str(s->data_source);
+            printf(", \"records\": %llu, \"newest\": ", (unsigned long long)s->records);
+            print_json_str(s->newest);
+            printf(", \"skipped\": %llu}", (unsigned long long)s->skipped);
         }
         printf("%s]\n}\n", info.n_sources ? "\n  " : "");
     } else {
