@@ -23,6 +23,20 @@
  *                cmp:   ">= 1.2, < 1.3"                     (generic comparators, any scheme)
  *
  * Versions in the grammar never contain ';' (no scheme allows it).
+ *
+ * Extensions (additive, issue 4):
+ *   - more native syntaxes: "semver:" (node-semver ranges, strict versions), "golang:" (same
+ *     as "go:"), "nuget:" (NuGet intervals "[1.0,2.0)" or comparators; a bare version is a
+ *     minimum), "composer:" (comparators).
+ *   - a range without a known "SYNTAX:" prefix is a native expression of the scheme it is
+ *     evaluated with (its satisfies(), else a "cmp:" list), so "^1.2.0" with the npm scheme
+ *     means "npm:^1.2.0" ('bosun vercmp npm 1.2.4 --in "^1.2.0"').
+ *   - "cmp:" lists: "," or blanks between complete terms are AND, "||" is OR; operators
+ *     < <= > >= = == != (none means =).
+ *   - "osv:" events may come in any order (evaluation does not depend on it); "limit=*" is
+ *     no limit; on equal versions "fixed"/"last_affected" win over "introduced".
+ *   - npm: ranges are node-semver's loose mode (comparators node cannot read are dropped as
+ *     node drops them); "semver:" refuses them.
  */
 #ifndef BSN_VERSION_H
 #define BSN_VERSION_H
