@@ -26,8 +26,9 @@
  * colon and stray blank lines (syft's testdata), which are skipped.
  *
  * Limits (zip bombs, hostile nesting): nesting depth 8, at most 4096 archives opened per
- * top-level file, 64 MiB per inflated entry we read, 512 MiB inflated in total per top-level
- * file, 1 MiB per metadata file; beyond them a warning, and what was found so far stays.
+ * top-level file, 64 MiB per inflated entry we read, and in total per top-level file 64 MiB
+ * plus 50 times its size, at most 512 MiB; 1 MiB per metadata file. Beyond them a warning,
+ * and what was found so far stays. Only entries that matter are inflated at all.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -42,6 +43,7 @@
 #define JAVA_MAX_ARCHIVES 4096
 #define JAVA_MAX_NESTED (64u * 1024 * 1024)
 #define JAVA_MAX_TOTAL (512ull * 1024 * 1024)
+#define JAVA_MAX_RATIO 50 /* inflated bytes per archive byte beyond the first 64 MiB */
 #define JAVA_MAX_META (1024u * 1024)
 #define JAVA_MAX_LICENSES 16
 
@@ -50,6 +52,7 @@ struct walk {
     struct bsn_actx *ctx;
     struct bsn_arena *scratch;
     uint64_t inflated;     /* bytes read out of entries so far */
+    uint64_t max_inflated; /* the walk's budget: bounded by JAVA_MAX_TOTAL and the file size */
     const char *why;       /* libarchive's complaint about the top-level archive */
     unsigned archives;     /* archives opened so far */
     bool warned_limit;
@@ -456,7 +459,7 @@ read_entry(struct walk *w, struct archive *ar, struct bsn_buf *b, size_t max)
         if (n < 0)
             return READ_CORRUPT;
         w->inflated += (uint64_t)n;
-        if (w->inflated > JAVA_MAX_TOTAL || bsn_buf_add(b, tmp, (size_t)n) != BSN_OK)
+        if (w->inflated > w->max_inflated || bsn_buf_add(b, tmp, (size_t)n) != BSN_OK)
             return READ_TOO_BIG;
     }
 }
@@ -522,8 +525,8 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
         enum read_res rr = read_entry(w, ar, &b, max);
         if (rr != READ_OK) {
             bsn_buf_release(&b);
-            if (w->inflated > JAVA_MAX_TOTAL) {
-                limit_warn(w, vpath, "over 512 MiB inflated (zip bomb?)");
+            if (w->inflated > w->max_inflated) {
+                limit_warn(w, vpath, "inflated data over the walk's budget (zip bomb?)");
                 break;
             }
             if (rr == READ_TOO_BIG)
@@ -571,7 +574,7 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
             break;
         }
         bsn_buf_release(&b);
-        if (w->archives > JAVA_MAX_ARCHIVES || w->inflated > JAVA_MAX_TOTAL)
+        if (w->archives > JAVA_MAX_ARCHIVES || w->inflated > w->max_inflated)
             break;
     }
     if (r == ARCHIVE_FATAL) {
@@ -655,6 +658,11 @@ static bsn_code
 java_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err)
 {
     struct walk w = { .ctx = ctx, .scratch = bsn_actx_scratch(ctx) };
+    /* A deflate bomb expands a thousandfold; real archives (classes, stored jars) about
+     * tenfold at most: the budget follows the file's size. */
+    w.max_inflated = JAVA_MAX_NESTED + JAVA_MAX_RATIO * (uint64_t)in->len;
+    if (w.max_inflated > JAVA_MAX_TOTAL)
+        w.max_inflated = JAVA_MAX_TOTAL;
     const struct bsn_path *p = in->path;
     char *vpath = bsn_arena_strndup(w.scratch, p->path, p->len);
     char *fname = bsn_arena_strndup(w.scratch, p->base, p->base_len);

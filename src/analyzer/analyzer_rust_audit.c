@@ -17,7 +17,8 @@
  * while its output reads '{"packages":[' (auditable-serde writes that field first; most
  * trials die within a few bytes of input; at most 8 at once); the first trial that shows the
  * whole prefix is inflated to its end (at most 16 MiB of JSON). A trial that fails later
- * was a coincidence: the search resumes with the next chunk. Non-ELF files are dropped
+ * was a coincidence: the search resumes with the next chunk, up to 4 times per file and
+ * 64 MiB inflated in all (crafted prefixes cannot make a file cost more). Non-ELF files are dropped
  * after their first chunk; memory is the trial pool and the JSON.
  */
 #include <stdlib.h>
@@ -37,6 +38,8 @@
 #define RA_PREFIX_LEN 13
 #define RA_MAX_JSON (16u * 1024 * 1024)
 #define RA_MIN_SIZE 1024
+#define RA_MAX_PROMOTED 4                     /* trials inflated to their end per file */
+#define RA_MAX_INFLATED (64ull * 1024 * 1024) /* bytes inflated by them per file */
 
 struct trial {
     z_stream z;
@@ -54,6 +57,8 @@ struct rust_audit {
     struct trial t[RA_TRIALS];
     bool z_ready[RA_TRIALS];  /* inflateInit done for the slot */
     int active;               /* slot being inflated to its end, or -1 */
+    unsigned promoted;        /* trials that showed the prefix so far */
+    uint64_t inflated;
     struct bsn_buf json;
 };
 
@@ -143,6 +148,11 @@ collect(struct bsn_actx *ctx, struct rust_audit *r, const unsigned char *in, siz
         z->avail_out = sizeof(out);
         int zr = inflate(z, Z_NO_FLUSH);
         size_t got = sizeof(out) - z->avail_out;
+        r->inflated += got;
+        if (r->inflated > RA_MAX_INFLATED) {
+            r->done = true; /* crafted prefixes: no real section costs this much */
+            return BSN_ECANCELED;
+        }
         if (got && bsn_buf_add(&r->json, out, got) != BSN_OK) {
             r->done = true;
             return bsn_err_set(err, BSN_ELIMIT, "cargo-auditable JSON over %u bytes",
@@ -156,10 +166,14 @@ collect(struct bsn_actx *ctx, struct rust_audit *r, const unsigned char *in, siz
         if (zr == Z_BUF_ERROR || (zr == Z_OK && z->avail_in == 0 && z->avail_out != 0))
             return BSN_OK; /* wants the next chunk */
         if (zr != Z_OK) {
-            /* not the section after all: back to searching */
+            /* not the section after all: back to searching, a few times */
             r->t[r->active].live = false;
             r->active = -1;
             bsn_buf_reset(&r->json);
+            if (++r->promoted >= RA_MAX_PROMOTED) {
+                r->done = true;
+                return BSN_ECANCELED;
+            }
             return BSN_OK;
         }
     }

@@ -157,6 +157,31 @@ test_auditable_binary(void **state)
 }
 
 static void
+test_auditable_after_false_start(void **state)
+{
+    (void)state;
+    /* a stream that shows the prefix and then breaks, then the real one: found */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/app2", tmpdir);
+    write_bin(path, 200000, 400000, 0, true);
+    unsigned char z[4096];
+    uLongf zlen = sizeof(z);
+    assert_int_equal(compress2(z, &zlen, (const Bytef *)audit_json, sizeof(audit_json) - 1, 7),
+                     Z_OK);
+    for (size_t i = 40; i < zlen; i++)
+        z[i] = (unsigned char)(z[i] ^ 0x5a);
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 1000, SEEK_SET);
+    fwrite(z, 1, zlen, f);
+    fclose(f);
+    const char *img[1] = { "usr/bin/app" }, *disk[1] = { path };
+    struct bsn_result *r = golden_scan_paths(1, img, disk);
+    check_audit(r);
+    bsn_result_free(r);
+    unlink(path);
+}
+
+static void
 test_auditable_hostile(void **state)
 {
     (void)state;
@@ -210,6 +235,7 @@ main(void)
         cmocka_unit_test(test_golden_cargo_lock),
         cmocka_unit_test(test_cargo_lock_v3_dedup),
         cmocka_unit_test(test_auditable_binary),
+        cmocka_unit_test(test_auditable_after_false_start),
         cmocka_unit_test(test_auditable_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
