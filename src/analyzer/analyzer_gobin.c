@@ -21,9 +21,9 @@
  *
  * Reported as Trivy does (pkg/dependency/parser/golang/binary): the main module (relationship
  * root; a "(devel)" version is replaced by a "-X main.version=" style ldflag when there is one,
- * else left empty), every dep or its replacement (a replacement by a local directory, whose version is
- * empty or "(devel)", keeps the required module's path and version; Trivy would report
- * "../dir" itself), and the toolchain as "stdlib" in
+ * else left empty), every dep or its replacement (a replacement by a local directory, whose
+ * version is empty or "(devel)", keeps the required module's path and version; Trivy would
+ * report "../dir" itself), and the toolchain as "stdlib" in
  * the "v1.21.5" form. Debian builds its Go packages in GOPATH mode: those binaries have a path
  * line but no mod/dep lines, so they give only stdlib.
  *
@@ -320,7 +320,7 @@ report(struct bsn_actx *ctx, struct bsn_str gover, struct bsn_str mod)
     }
 }
 
-/* ---- Go < 1.18: strings recorded while streaming ------------------------------------------------ */
+/* ---- Go < 1.18: strings recorded while streaming ------------------------------------------ */
 
 static void
 vers_add(struct old_state *o, uint64_t off, const unsigned char *p, size_t avail)

@@ -4,9 +4,10 @@
  *
  * What identifies an archive, in the order Trivy's jar parser (pkg/dependency/parser/java/jar)
  * uses it:
- *   - every pom.properties, in any directory (Java properties: groupId, artifactId, version) is a package; a
- *     shaded jar carries several (hadoop-shaded-guava holds guava, failureaccess, …). Its
- *     licenses come from the pom.xml beside it (<licenses><license><name>).
+ *   - every pom.properties, in any directory (Java properties: groupId, artifactId, version)
+ *     is a package; a shaded jar carries several (hadoop-shaded-guava holds guava,
+ *     failureaccess, …). Its licenses come from the pom.xml beside it
+ *     (<licenses><license><name>).
  *     Seen outside META-INF/maven/ too (META-INF/nested/pom.properties in trivy's nested.jar).
  *   - if none of them is the archive itself (artifactId and version of the file name
  *     "name-1.2.3.jar"), META-INF/MANIFEST.MF: groupId from Implementation-Vendor-Id, else

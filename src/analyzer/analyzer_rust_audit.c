@@ -132,7 +132,7 @@ report(struct bsn_actx *ctx, const char *data, size_t len, struct bsn_err *err)
     return BSN_OK;
 }
 
-/* ---- trials ----------------------------------------------------------------------------------- */
+/* ---- trials --------------------------------------------------------------------------------- */
 
 /* Inflates the active trial over in[0..len) to the end of its stream. */
 static bsn_code

@@ -23,7 +23,8 @@ for tool in go cargo objcopy python3; do
   command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/install-deps)"; exit 1; }
 done
 JAR=/usr/share/java/commons-lang3-3.12.0.jar
-[ -f "$JAR" ] || JAR=$(ls /usr/share/java/commons-lang3-*.jar 2>/dev/null | grep -v 'lang3.jar' | head -1)
+[ -f "$JAR" ] ||
+  JAR=$(ls /usr/share/java/commons-lang3-*.jar 2>/dev/null | grep -v 'lang3.jar' | head -1)
 [ -n "$JAR" ] && [ -f "$JAR" ] || { echo "FAIL: libcommons-lang3-java missing"; exit 1; }
 
 W=$(mktemp -d /tmp/bsn-langbin-XXXXXX)
