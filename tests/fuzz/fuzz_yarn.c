@@ -8,6 +8,7 @@
 
 static const struct langbin_target targets[] = {
     { "yarn", "app/yarn.lock" },
+    { "yarn", "app/package.json" },
 };
 
 int
