@@ -7,6 +7,11 @@ fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+bad() {
+    echo "FAIL: $*"
+    fails=$((fails + 1))
+}
+
 # expect STATUS STDOUT -- ARGS...
 expect() {
     local want_status=$1 want_out=$2
@@ -52,12 +57,12 @@ expect 0 "true" -- vercmp apk 1.0-r0 --in='< 1.0-r1'
 
 # errors: exit 2 with one line naming the culprit
 expect 2 "" -- vercmp deb a1.0 1.0
-grep -q "invalid deb version 'a1.0'" "$tmp/err" || { echo "FAIL: message: $(cat "$tmp/err")"; fails=$((fails + 1)); }
+grep -q "invalid deb version 'a1.0'" "$tmp/err" || bad "message: $(cat "$tmp/err")"
 expect 2 "" -- vercmp nosuch 1 2
-grep -q "unknown version scheme 'nosuch'" "$tmp/err" || { echo "FAIL: message: $(cat "$tmp/err")"; fails=$((fails + 1)); }
+grep -q "unknown version scheme 'nosuch'" "$tmp/err" || bad "message: $(cat "$tmp/err")"
 expect 2 "" -- vercmp maven 1.0 --in '[1.0,2.0'
-grep -q "invalid Maven version range" "$tmp/err" || { echo "FAIL: message: $(cat "$tmp/err")"; fails=$((fails + 1)); }
-[ "$(wc -l < "$tmp/err")" = 1 ] || { echo "FAIL: error is not one line"; fails=$((fails + 1)); }
+grep -q "invalid Maven version range" "$tmp/err" || bad "message: $(cat "$tmp/err")"
+[ "$(wc -l < "$tmp/err")" = 1 ] || bad "error is not one line"
 expect 2 "" -- vercmp semver 1.0.0
 expect 2 "" -- vercmp semver 1.0.0 2.0.0 3.0.0
 expect 2 "" -- vercmp semver 1.0.0 --in
@@ -67,15 +72,15 @@ expect 2 "" -- vercmp semver 1.0.0 2.0.0 --bogus
 "$BOSUN" vercmp --help > "$tmp/help"
 for w in deb rpm apk semver npm pep440 maven gem golang cargo nuget composer generic '--in RANGE' \
     'osv:introduced'; do
-    grep -q -- "$w" "$tmp/help" || { echo "FAIL: --help lacks '$w'"; fails=$((fails + 1)); }
+    grep -q -- "$w" "$tmp/help" || bad "--help lacks '$w'"
 done
-"$BOSUN" help 2>&1 | grep -q vercmp || { echo "FAIL: 'bosun help' lacks vercmp"; fails=$((fails + 1)); }
+"$BOSUN" help 2>&1 | grep -q vercmp || bad "'bosun help' lacks vercmp"
 
 # --batch: one answer per line, invalid pairs marked
 printf '1.0\t2.0\n2.0\t1.0\n1.0\t1.0\nx\t1.0\n' | "$BOSUN" vercmp deb --batch > "$tmp/out"
-[ "$(tr '\n' ' ' < "$tmp/out")" = "< > = invalid " ] || { echo "FAIL: batch: $(cat "$tmp/out")"; fails=$((fails + 1)); }
+[ "$(tr '\n' ' ' < "$tmp/out")" = "< > = invalid " ] || bad "batch: $(cat "$tmp/out")"
 printf '1.2.4\t^1.2.0\n2.0.0\t^1.2.0\n1.0.0\t>=\n' | "$BOSUN" vercmp npm --batch --in > "$tmp/out"
-[ "$(tr '\n' ' ' < "$tmp/out")" = "true false invalid " ] || { echo "FAIL: batch --in: $(cat "$tmp/out")"; fails=$((fails + 1)); }
+[ "$(tr '\n' ' ' < "$tmp/out")" = "true false invalid " ] || bad "batch --in: $(cat "$tmp/out")"
 
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"

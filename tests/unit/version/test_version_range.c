@@ -281,7 +281,8 @@ record_affects(json_t *rec, const char *scheme, const char *name, const char *v)
     json_t *aff;
     bool hit = false, seen = false;
     json_array_foreach(json_object_get(rec, "affected"), i, aff) {
-        const char *pn = json_string_value(json_object_get(json_object_get(aff, "package"), "name"));
+        json_t *pkg = json_object_get(aff, "package");
+        const char *pn = json_string_value(json_object_get(pkg, "name"));
         if (pn && strcmp(pn, name) == 0) {
             seen = true;
             hit = hit || osv_affected(scheme, aff, v);
