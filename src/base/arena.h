@@ -32,7 +32,7 @@ char *bsn_arena_strdup(struct bsn_arena *a, const char *s);   /* NULL stays NULL
 char *bsn_arena_strndup(struct bsn_arena *a, const char *s, size_t n);
 char *bsn_arena_strslice(struct bsn_arena *a, struct bsn_str s);
 char *bsn_arena_printf(struct bsn_arena *a, const char *fmt, ...) BSN_PRINTF(2, 3);
-char *bsn_arena_vprintf(struct bsn_arena *a, const char *fmt, va_list ap);
+char *bsn_arena_vprintf(struct bsn_arena *a, const char *fmt, va_list ap) BSN_PRINTF(2, 0);
 /* Runs fn(arg) when the arena is freed. */
 void bsn_arena_defer(struct bsn_arena *a, void (*fn)(void *), void *arg);
 /* Bytes handed out so far (for limits and benchmarks). */

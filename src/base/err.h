@@ -45,7 +45,8 @@ struct bsn_err {
 
 /* Sets err (may be NULL) and returns code, so that `return bsn_err_set(err, …);` reads well. */
 bsn_code bsn_err_set(struct bsn_err *err, bsn_code code, const char *fmt, ...) BSN_PRINTF(3, 4);
-bsn_code bsn_err_vset(struct bsn_err *err, bsn_code code, const char *fmt, va_list ap);
+bsn_code bsn_err_vset(struct bsn_err *err, bsn_code code, const char *fmt, va_list ap)
+    BSN_PRINTF(3, 0);
 /* Like bsn_err_set, and appends ": strerror(sys)". */
 bsn_code bsn_err_sys(struct bsn_err *err, bsn_code code, int sys, const char *fmt, ...)
     BSN_PRINTF(4, 5);

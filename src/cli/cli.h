@@ -34,7 +34,8 @@ bool bsn_cli_wants_help(int argc, char **argv);
 
 /* Writes data to path atomically (temp file in the same directory, fsync, rename); path "-"
  * or NULL writes to stdout. */
-int bsn_cli_write_atomic(const char *path, const char *data, size_t len, struct bsn_err *err);
+bsn_code bsn_cli_write_atomic(const char *path, const char *data, size_t len,
+                              struct bsn_err *err);
 
 int bsn_cmd_image(int argc, char **argv);
 int bsn_cmd_rootfs(int argc, char **argv);

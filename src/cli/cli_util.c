@@ -78,7 +78,7 @@ bsn_cli_wants_help(int argc, char **argv)
     return false;
 }
 
-int
+bsn_code
 bsn_cli_write_atomic(const char *path, const char *data, size_t len, struct bsn_err *err)
 {
     if (!path || strcmp(path, "-") == 0) {
