@@ -247,8 +247,12 @@ row_matches(struct matcher *m, const struct bsn_package *p, const struct bsn_mat
         *fixed = osv_fixed_above(m, s, a->range, k->version);
     }
     if (!*fixed && a->fixed && *a->fixed) {
-        /* a first-fixed version at or below ours belongs to another branch */
-        if (s->compare(bsn_str_cstr(a->fixed), bsn_str_cstr(k->version)) > 0)
+        bool above = s->compare(bsn_str_cstr(a->fixed), bsn_str_cstr(k->version)) > 0;
+        /* Without a range the fixed version is the whole statement: at or past it, not
+         * affected. With one, a first fix at or below ours belongs to another branch. */
+        if (!above && !(a->range && *a->range))
+            return false;
+        if (above)
             *fixed = a->fixed;
     }
     return true;

@@ -96,8 +96,13 @@ static const struct bsn_adv_affected a1[] = {
     AFF("alpine:3.19", "openssl", "apk", "osv:introduced=0;fixed=3.1.4-r5", "3.1.4-r5",
         BSN_STATUS_FIXED, NULL),
 };
+static const struct bsn_adv_affected a2[] = {
+    /* a row with a fixed version and no range: fixed in 3.1.4-r3 */
+    AFF("alpine:3.19", "openssl", "apk", NULL, "3.1.4-r3", BSN_STATUS_FIXED, NULL),
+};
 static const struct bsn_adv alpine_advs[] = {
     { .id = "CVE-2023-6129", .affected = a1, .n_affected = 1 },
+    { .id = "CVE-2023-5363", .affected = a2, .n_affected = 1 },
 };
 
 static const struct bsn_adv_affected r1[] = {
@@ -418,7 +423,11 @@ test_alpine_origin(void **state)
     const struct bsn_vuln *v = find(&r, "CVE-2023-6129", "libcrypto3");
     assert_non_null(v);
     assert_string_equal(v->fixed_version, "3.1.4-r5");
-    assert_int_equal(r.n_vulns, 1);
+    v = find(&r, "CVE-2023-5363", "libcrypto3");
+    assert_non_null(v);
+    assert_string_equal(v->fixed_version, "3.1.4-r3");
+    /* libssl3 3.1.4-r5 is past both fixes */
+    assert_int_equal(r.n_vulns, 2);
     bsn_arena_free(r.arena);
 }
 
