@@ -33,6 +33,8 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +49,7 @@
 #define JAVA_MAX_RATIO 50 /* inflated bytes per archive byte beyond the first 64 MiB */
 #define JAVA_MAX_META (1024u * 1024)
 #define JAVA_MAX_LICENSES 16
+#define JAVA_MAX_WARNINGS 16
 
 /* One walk over a top-level archive and everything nested in it. */
 struct walk {
@@ -57,6 +60,7 @@ struct walk {
     const char *why;       /* libarchive's complaint about the top-level archive */
     unsigned archives;     /* archives opened so far */
     bool warned_limit;
+    unsigned warnings;     /* issued so far; more than JAVA_MAX_WARNINGS are only counted */
 };
 
 struct props {
@@ -440,6 +444,22 @@ manifest_licenses(const struct manifest *m, const char **out)
     return n;
 }
 
+/* A warning about the walk, at most JAVA_MAX_WARNINGS per top-level file. */
+static void java_warn(struct walk *w, const char *fmt, ...) BSN_PRINTF(2, 3);
+
+static void
+java_warn(struct walk *w, const char *fmt, ...)
+{
+    if (w->warnings++ >= JAVA_MAX_WARNINGS)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    bsn_actx_warn(w->ctx, "%s", msg);
+}
+
 /* ---- the archive walk -------------------------------------------------------------------- */
 
 static bsn_code walk_archive(struct walk *w, const unsigned char *data, size_t len,
@@ -471,7 +491,7 @@ limit_warn(struct walk *w, const char *vpath, const char *what)
     if (w->warned_limit)
         return;
     w->warned_limit = true;
-    bsn_actx_warn(w->ctx, "'%s': %s, the rest is not analysed", vpath, what);
+    java_warn(w, "'%s': %s, the rest is not analysed", vpath, what);
 }
 
 static bsn_code
@@ -488,7 +508,7 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
     if (archive_read_open_memory(ar, data, len) != ARCHIVE_OK) {
         const char *why = archive_error_string(ar) ? archive_error_string(ar) : "unreadable";
         if (depth)
-            bsn_actx_warn(w->ctx, "'%s': not a zip archive: %s", vpath, why);
+            java_warn(w, "'%s': not a zip archive: %s", vpath, why);
         else
             w->why = bsn_arena_strdup(s, why);
         archive_read_free(ar);
@@ -531,10 +551,10 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
                 break;
             }
             if (rr == READ_TOO_BIG)
-                bsn_actx_warn(w->ctx, "'%s!/%s': inflates past %zu MiB (zip bomb?), not "
+                java_warn(w, "'%s!/%s': inflates past %zu MiB (zip bomb?), not "
                               "analysed", vpath, name, max >> 20);
             else
-                bsn_actx_warn(w->ctx, "'%s!/%s': corrupt entry: %s", vpath, name,
+                java_warn(w, "'%s!/%s': corrupt entry: %s", vpath, name,
                               archive_error_string(ar) ? archive_error_string(ar)
                                                        : "unknown error");
             continue;
@@ -563,7 +583,7 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
             break;
         case NESTED:
             if (depth + 1 >= JAVA_MAX_DEPTH) {
-                bsn_actx_warn(w->ctx, "'%s!/%s': archives nested deeper than %d levels are "
+                java_warn(w, "'%s!/%s': archives nested deeper than %d levels are "
                               "not analysed", vpath, name, JAVA_MAX_DEPTH);
             } else {
                 const char *inner = bsn_arena_printf(s, "%s!/%s", vpath, name);
@@ -584,7 +604,7 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
             w->why = bsn_arena_strdup(s, why);
             rc = BSN_EFORMAT;
         } else {
-            bsn_actx_warn(w->ctx, "'%s': corrupt zip archive: %s", vpath, why);
+            java_warn(w, "'%s': corrupt zip archive: %s", vpath, why);
         }
     }
     archive_read_free(ar);
@@ -668,6 +688,9 @@ java_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err
     char *vpath = bsn_arena_strndup(w.scratch, p->path, p->len);
     char *fname = bsn_arena_strndup(w.scratch, p->base, p->base_len);
     bsn_code rc = walk_archive(&w, in->data, in->len, vpath, fname, 0);
+    if (w.warnings > JAVA_MAX_WARNINGS)
+        bsn_actx_warn(ctx, "%u more warnings about nested archives not shown",
+                      w.warnings - JAVA_MAX_WARNINGS);
     if (rc != BSN_OK)
         return bsn_err_set(err, rc, "'%s' is not a readable java archive: %s", vpath,
                            w.why ? w.why : "unknown error");

@@ -303,6 +303,32 @@ test_not_a_zip(void **state)
 }
 
 static void
+test_warnings_capped(void **state)
+{
+    (void)state;
+    /* 30 nested "jars" that are no zips: 16 warnings, then one line counting the rest */
+    struct member m[30];
+    char names[30][32];
+    for (int i = 0; i < 30; i++) {
+        snprintf(names[i], sizeof(names[i]), "lib/bad%02d.jar", i);
+        m[i].name = names[i];
+        m[i].data = "not a zip";
+        m[i].len = 9;
+    }
+    char path[512];
+    snprintf(path, sizeof(path), "%s/many.jar", tmpdir);
+    write_zip(path, m, 30, NULL, 0, NULL);
+    struct bsn_result *r = scan_one("many.jar", path);
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_diags; i++)
+        n += strstr(r->diags[i].message, "not a zip archive") != NULL;
+    assert_int_equal(n, 16);
+    assert_true(golden_has_diag(r, "14 more warnings"));
+    bsn_result_free(r);
+    unlink(path);
+}
+
+static void
 test_zip_bomb_entry(void **state)
 {
     (void)state;
@@ -394,6 +420,7 @@ main(void)
         cmocka_unit_test(test_manifest_fallback_and_filename),
         cmocka_unit_test(test_file_name_fallback),
         cmocka_unit_test(test_not_a_zip),
+        cmocka_unit_test(test_warnings_capped),
         cmocka_unit_test(test_zip_bomb_entry),
         cmocka_unit_test(test_nested_100_deep),
     };
