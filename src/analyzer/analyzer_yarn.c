@@ -321,7 +321,7 @@ reach(struct bsn_map *patterns, struct bsn_arena *a, struct yarn_node **stack, s
 }
 
 static void
-join_lockfile(struct bsn_fctx *ctx, const char *dir, const char *graph, const char *pj,
+join_lockfile(struct bsn_fctx *ctx, const char *graph, const char *pj,
               struct bsn_package **pkgs, size_t n_pkgs)
 {
     struct bsn_arena *a = bsn_fctx_arena(ctx);
@@ -378,11 +378,8 @@ join_lockfile(struct bsn_fctx *ctx, const char *dir, const char *graph, const ch
         }
         reach(&patterns, a, stack, n, n_nodes, pass == 1);
     }
-    size_t dir_len = strlen(dir);
     for (size_t i = 0; i < n_pkgs; i++) {
         struct bsn_package *p = pkgs[i];
-        if (strncmp(p->path, dir, dir_len) != 0 || strcmp(p->path + dir_len, "yarn.lock") != 0)
-            continue;
         char *id = bsn_arena_printf(a, "%s@%s", p->name, p->version);
         struct yarn_node *nd = bsn_map_get(&ids, id, strlen(id));
         if (!nd)
@@ -394,6 +391,12 @@ join_lockfile(struct bsn_fctx *ctx, const char *dir, const char *graph, const ch
     bsn_map_release(&ids);
 }
 
+struct yarn_group {
+    const char *dir;
+    struct bsn_package **pkgs;
+    size_t n, cap;
+};
+
 static bsn_code
 yarn_finish(struct bsn_fctx *ctx, struct bsn_err *err)
 {
@@ -401,23 +404,39 @@ yarn_finish(struct bsn_fctx *ctx, struct bsn_err *err)
     struct bsn_package **pkgs;
     size_t n = bsn_fctx_packages(ctx, &pkgs);
     struct bsn_arena *a = bsn_fctx_arena(ctx);
-    struct bsn_map done;
-    bsn_map_init(&done);
+    /* group the packages by lockfile folder: each join sees only its own packages */
+    struct yarn_group *groups = bsn_arena_alloc_array(a, n + 1, sizeof(*groups));
+    size_t n_groups = 0;
+    struct bsn_map index;
+    bsn_map_init(&index);
     for (size_t i = 0; i < n; i++) {
         const char *path = pkgs[i]->path;
         size_t len = strlen(path);
         if (len < 9 || strcmp(path + len - 9, "yarn.lock") != 0)
             continue;
-        char *dir = bsn_arena_strndup(a, path, len - 9);
-        if (bsn_map_get(&done, dir, len - 9))
-            continue;
-        bsn_map_put(&done, dir, len - 9, dir);
-        const char *graph = bsn_fctx_aux(ctx, bsn_arena_printf(a, "lock:%s", dir));
-        const char *pj = bsn_fctx_aux(ctx, bsn_arena_printf(a, "pkg:%s", dir));
-        if (graph && pj)
-            join_lockfile(ctx, dir, graph, pj, pkgs, n);
+        struct yarn_group *g = bsn_map_get(&index, path, len - 9);
+        if (!g) {
+            g = &groups[n_groups++];
+            g->dir = bsn_arena_strndup(a, path, len - 9);
+            bsn_map_put(&index, g->dir, len - 9, g);
+        }
+        if (g->n == g->cap) {
+            size_t cap = g->cap ? g->cap * 2 : 16;
+            struct bsn_package **v = bsn_arena_alloc_array(a, cap, sizeof(*v));
+            if (g->n)
+                memcpy(v, g->pkgs, g->n * sizeof(*v));
+            g->pkgs = v;
+            g->cap = cap;
+        }
+        g->pkgs[g->n++] = pkgs[i];
     }
-    bsn_map_release(&done);
+    for (size_t i = 0; i < n_groups; i++) {
+        const char *graph = bsn_fctx_aux(ctx, bsn_arena_printf(a, "lock:%s", groups[i].dir));
+        const char *pj = bsn_fctx_aux(ctx, bsn_arena_printf(a, "pkg:%s", groups[i].dir));
+        if (graph && pj)
+            join_lockfile(ctx, graph, pj, groups[i].pkgs, groups[i].n);
+    }
+    bsn_map_release(&index);
     return BSN_OK;
 }
 
