@@ -246,6 +246,9 @@ struct bsn_scan_opts {
     const char *const *vex_files; /* OpenVEX / CycloneDX VEX documents */
     size_t n_vex_files;
     const char *baseline;       /* an earlier JSON report: marks bsn_vuln.is_new */
+    /* A ready-made HTTP Authorization value for the registry ("Bearer TOKEN", "Basic …"), as
+     * Harbor hands its scanners; used instead of username/password when set. */
+    const char *registry_authorization;
 };
 
 void bsn_scan_opts_init(struct bsn_scan_opts *o);
