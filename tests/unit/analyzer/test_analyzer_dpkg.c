@@ -167,6 +167,23 @@ test_distroless_os_and_purl(void **state)
     assert_string_equal(p->purl, "pkg:deb/debian/util-linux-extra@2.38.1-5+b1?arch=amd64"
                                  "&distro=debian-12.7&upstream=util-linux%402.38.1-5");
     bsn_result_free(r);
+
+    /* Ubuntu: the namespace is ubuntu; its debian_version ("bookworm/sid") does not matter. */
+    char *uosr = ospkg_write_tmp("u-os-release", "ID=ubuntu\nVERSION_ID=\"24.04\"\n");
+    char *udv = ospkg_write_tmp("u-debian_version", "trixie/sid\n");
+    char *ust = ospkg_write_tmp("u-status", "Package: bash\nStatus: install ok installed\n"
+                                            "Version: 5.2.21-2ubuntu4\nArchitecture: amd64\n");
+    const char *img3[] = { "var/lib/dpkg/status", "usr/lib/os-release", "etc/debian_version" };
+    const char *disk3[] = { ust, uosr, udv };
+    r = ospkg_scan_paths(3, img3, disk3);
+    p = ospkg_find(r, "deb", "bash", NULL);
+    assert_non_null(p);
+    assert_string_equal(p->purl, "pkg:deb/ubuntu/bash@5.2.21-2ubuntu4?arch=amd64"
+                                 "&distro=ubuntu-24.04");
+    bsn_result_free(r);
+    free(uosr);
+    free(udv);
+    free(ust);
     free(st);
     free(md5);
     free(osr);
