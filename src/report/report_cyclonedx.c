@@ -100,6 +100,20 @@ make_refs(const struct bsn_package **pkgs, size_t n, char **store)
     return refs;
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool
+same_package(const struct bsn_package *a, const struct bsn_package *b)
+{
+    return same_str(a->type, b->type) && same_str(a->name, b->name) &&
+           same_str(a->version, b->version) && same_str(a->path, b->path) &&
+           same_str(a->purl, b->purl) && same_str(a->layer, b->layer);
+}
+
 static json_t *
 component(const struct bsn_package *p, const char *ref)
 {
@@ -334,6 +348,10 @@ cdx_write(const struct bsn_result *r, const struct bsn_report_opts *o, struct bs
         const char *ref = NULL;
         for (size_t j = 0; j < r->n_packages && !ref; j++)
             if (pkgs[j] == vulns[i]->pkg)
+                ref = refs[j];
+        /* --platform all: the merged findings point at the platforms' package records */
+        for (size_t j = 0; j < r->n_packages && !ref && vulns[i]->pkg; j++)
+            if (same_package(pkgs[j], vulns[i]->pkg))
                 ref = refs[j];
         if (!ref || !vulns[i]->id)
             continue;

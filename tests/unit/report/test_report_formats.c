@@ -153,6 +153,14 @@ test_cyclonedx(void **state)
     free(text);
     json_decref(doc);
 
+    /* merged platforms: findings point at copies of the package records */
+    struct bsn_package copies[3];
+    memcpy(copies, fx_pkgs, sizeof(copies));
+    r.packages = copies;
+    doc = render("cyclonedx", &r);
+    assert_int_equal(json_array_size(json_object_get(doc, "vulnerabilities")), 3);
+    json_decref(doc);
+
     /* the same purl twice (one jar at two paths) gets two bom-refs */
     struct bsn_package two[2] = { fx_pkgs[0], fx_pkgs[0] };
     two[1].path = "other/package.json";
