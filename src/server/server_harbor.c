@@ -439,6 +439,15 @@ bsn_harbor_report(struct bsn_server *s, const char *id, const char *accept,
                                         "'sbom_media_type'");
             return;
         }
+        /* a '+' not percent-encoded arrives as a space */
+        char q[64];
+        size_t qn = strlen(query_sbom);
+        if (qn >= sizeof(q))
+            qn = sizeof(q) - 1;
+        for (size_t i = 0; i < qn; i++)
+            q[i] = query_sbom[i] == ' ' ? '+' : query_sbom[i];
+        q[qn] = '\0';
+        query_sbom = !strcmp(q, MIME_SPDX) ? MIME_SPDX : !strcmp(q, MIME_CDX) ? MIME_CDX : q;
         if (!strcmp(query_sbom, MIME_SPDX)) {
             column = "spdx";
         } else if (!strcmp(query_sbom, MIME_CDX)) {
