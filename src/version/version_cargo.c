@@ -1,6 +1,7 @@
 /*
  * Rust crate versions (Cargo, the semver crate: https://docs.rs/semver): strict SemVer 2.0,
- * MAJOR.MINOR.PATCH[-PRE][+BUILD], no "v" prefix, no leading zeros.
+ * MAJOR.MINOR.PATCH[-PRE][+BUILD], no "v" prefix, no spaces, no leading zeros, numbers up
+ * to 2^64-1.
  *
  * Requirements as in Cargo.toml and RustSec's "patched"/"unaffected" lists: comparators
  * separated by ',' (all must hold): "1.2.3" and "^1.2.3" (caret), "~1.2", "=1.2" (any 1.2.x),
@@ -18,15 +19,20 @@ static bool
 cargo_valid(struct bsn_str v)
 {
     struct bsn_semver s;
-    if (v.len == 0 || v.ptr[0] == 'v' || v.ptr[0] == ' ' || v.ptr[v.len - 1] == ' ')
-        return false;
-    return bsn_semver_parse(v, false, &s);
+    return bsn_semver_parse_cargo(v, &s);
 }
 
+/* Total order: invalid versions before valid ones, byte-wise among themselves. */
 static int
 cargo_compare(struct bsn_str a, struct bsn_str b)
 {
-    return bsn_semver_compare_str(a, b, false);
+    struct bsn_semver x, y;
+    bool okx = bsn_semver_parse_cargo(a, &x), oky = bsn_semver_parse_cargo(b, &y);
+    if (okx && oky)
+        return bsn_semver_cmp(&x, &y);
+    if (okx != oky)
+        return okx ? 1 : -1;
+    return bsn_v_cmp_bytes(a.ptr, a.len, b.ptr, b.len);
 }
 
 static bsn_code

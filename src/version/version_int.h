@@ -92,6 +92,8 @@ struct bsn_semver {
 
 /* Parses v; loose accepts node-semver's loose forms ("v", "=", spaces, leading zeros). */
 bool bsn_semver_parse(struct bsn_str v, bool loose, struct bsn_semver *out);
+/* Cargo's (the semver crate's) strict form: no "v", no spaces, numbers up to 2^64-1. */
+bool bsn_semver_parse_cargo(struct bsn_str v, struct bsn_semver *out);
 /* SemVer 2.0 precedence (build ignored); numeric prerelease identifiers compare exactly. */
 int bsn_semver_cmp(const struct bsn_semver *a, const struct bsn_semver *b);
 /* Prerelease lists "a.1" vs "a.2" by SemVer 2.0 rule 11 (empty: a release, sorts last). */

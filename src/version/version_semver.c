@@ -51,17 +51,18 @@ is_ident(int c)
 
 /* A decimal number: strict forbids leading zeros. */
 static bool
-read_num(struct bsn_str *cur, bool loose, unsigned long long *out)
+read_num_max(struct bsn_str *cur, bool loose, unsigned long long max, unsigned long long *out)
 {
     size_t n = 0;
     unsigned long long v = 0;
     while (n < cur->len && bsn_v_isdigit((unsigned char)cur->ptr[n])) {
-        if (v > SEMVER_MAX_SAFE)
+        unsigned d = (unsigned)(cur->ptr[n] - '0');
+        if (v > (max - d) / 10)
             return false;
-        v = v * 10 + (unsigned)(cur->ptr[n] - '0');
+        v = v * 10 + d;
         n++;
     }
-    if (n == 0 || v > SEMVER_MAX_SAFE)
+    if (n == 0)
         return false;
     if (!loose && n > 1 && cur->ptr[0] == '0')
         return false;
@@ -69,6 +70,13 @@ read_num(struct bsn_str *cur, bool loose, unsigned long long *out)
     cur->ptr += n;
     cur->len -= n;
     return true;
+}
+
+/* node-semver's numbers: at most 2^53-1 */
+static bool
+read_num(struct bsn_str *cur, bool loose, unsigned long long *out)
+{
+    return read_num_max(cur, loose, SEMVER_MAX_SAFE, out);
 }
 
 /* Dot-separated identifiers (prerelease or build) at the start of *cur. */
@@ -130,6 +138,20 @@ parse_tail(struct bsn_str cur, bool loose, struct bsn_semver *r)
             return false;
     }
     return cur.len == 0;
+}
+
+bool
+bsn_semver_parse_cargo(struct bsn_str v, struct bsn_semver *out)
+{
+    struct bsn_str cur = v;
+    struct bsn_semver r;
+    memset(&r, 0, sizeof r);
+    if (v.len > 1024 || !read_num_max(&cur, false, ~0ULL, &r.major) || bsn_sp_char(&cur, '.') ||
+        !read_num_max(&cur, false, ~0ULL, &r.minor) || bsn_sp_char(&cur, '.') ||
+        !read_num_max(&cur, false, ~0ULL, &r.patch) || !parse_tail(cur, false, &r))
+        return false;
+    *out = r;
+    return true;
 }
 
 bool
@@ -356,7 +378,7 @@ parse_xver(struct bsn_str s, bool loose, bool cargo, struct xver *out)
             continue;
         }
         unsigned long long n;
-        if (!read_num(&cur, loose, &n))
+        if (!read_num_max(&cur, loose, cargo ? ~0ULL : SEMVER_MAX_SAFE, &n))
             return false;
         if (wild)
             out->order_ok = false;
@@ -698,7 +720,7 @@ bsn_semver_satisfies(struct bsn_str v, struct bsn_str range, enum bsn_semver_dia
 {
     struct bsn_semver ver;
     bool loose = d == BSN_SEMVER_NODE_LOOSE;
-    if (!bsn_semver_parse(v, loose, &ver))
+    if (d == BSN_SEMVER_CARGO ? !bsn_semver_parse_cargo(v, &ver) : !bsn_semver_parse(v, loose, &ver))
         return bsn_err_set(err, BSN_EFORMAT, "invalid version '%.*s'", BSN_STR_ARG(v));
     if (range.len > 4096)
         return bsn_err_set(err, BSN_ELIMIT, "range longer than 4096 bytes");
