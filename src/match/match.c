@@ -80,7 +80,7 @@ add_diag(struct bsn_result *r, const char *fmt, ...)
 static void
 fmt_date(int64_t t, char out[32])
 {
-    /* Howard Hinnant's civil_from_days: no gmtime (banned, and not thread-safe) */
+    /* Howard Hinnant's civil_from_days: the C library's UTC conversion is banned (global state) */
     int64_t z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
@@ -582,7 +582,7 @@ emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
     free(cvss.v);
 }
 
-/* ---- per package ------------------------------------------------------------------------------ */
+/* ---- per package ----------------------------------------------------------------------------- */
 
 static bsn_code
 match_package(struct matcher *m, const struct bsn_package *p, const char *os_ns,
@@ -676,7 +676,7 @@ match_package(struct matcher *m, const struct bsn_package *p, const char *os_ns,
     return BSN_OK;
 }
 
-/* ---- warnings about the OS and the database ---------------------------------------------------- */
+/* ---- warnings about the OS and the database -------------------------------------------------- */
 
 static const char *
 os_label(struct bsn_result *r)

@@ -250,7 +250,7 @@ in_baseline(struct bsn_arena *a, const struct bsn_map *m, const struct bsn_vuln 
     return false;
 }
 
-/* ---- applying --------------------------------------------------------------------------------- */
+/* ---- applying -------------------------------------------------------------------------------- */
 
 struct filters {
     const struct bsn_scan_opts *o;

@@ -98,8 +98,8 @@ text_width(const char *s, size_t max)
     return w > max ? max : w;
 }
 
-/* Writes s (NULL as "-", "" as nothing) cut to max characters, control characters as '?'. Returns the width
- * written. */
+/* Writes s (NULL as "-", "" as nothing) cut to max characters, control characters as '?'.
+ * Returns the width written. */
 static size_t
 put_text(struct tw *t, const char *s, size_t max)
 {
@@ -284,7 +284,8 @@ cmp_group(const void *a, const void *b)
     int c = strcmp(x->id ? x->id : "", y->id ? y->id : "");
     if (c)
         return c;
-    c = strcmp(x->pkg && x->pkg->name ? x->pkg->name : "", y->pkg && y->pkg->name ? y->pkg->name : "");
+    c = strcmp(x->pkg && x->pkg->name ? x->pkg->name : "",
+               y->pkg && y->pkg->name ? y->pkg->name : "");
     if (c)
         return c;
     return (x > y) - (x < y);

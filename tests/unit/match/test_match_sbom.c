@@ -189,7 +189,7 @@ static const char spdx_doc[] =
     "\"referenceType\":\"purl\",\"referenceLocator\":\"pkg:pypi/django@4.2.1\"}]},"
     "{\"SPDXID\":\"SPDXRef-b\",\"name\":\"noref\"},"
     "{\"SPDXID\":\"SPDXRef-os\",\"name\":\"ubuntu\",\"versionInfo\":\"22.04\","
-    "\"primaryPackagePurpose\":\"OPERATING-SYSTEM\"}]}";
+    "\"primaryPackagePurpose\":\"OPERATING_SYSTEM\"}]}";
 
 static void
 test_trivy_style_and_spdx(void **state)

@@ -40,7 +40,9 @@ static const struct bsn_vendor_severity fx_vs1[] = {
 static const struct bsn_cvss fx_cvss1[] = {
     { "nvd", "3.1", "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H", 5.5 },
 };
-static const char *const fx_refs1[] = { "https://security-tracker.debian.org/tracker/CVE-2024-0727" };
+static const char *const fx_refs1[] = {
+    "https://security-tracker.debian.org/tracker/CVE-2024-0727",
+};
 static const char *const fx_alias3[] = { "CVE-2021-23337" };
 static const struct bsn_vendor_severity fx_vs3[] = { { "ghsa", BSN_SEV_HIGH } };
 
