@@ -629,7 +629,7 @@ eval_set(const struct bsn_semver *v, struct bsn_str set, enum bsn_semver_dialect
             part = bsn_str_trim(part);
             if (part.len == 0)
                 return bad_range(err, range, part);
-            /* "> = 1.2" style spaces between operator and version are allowed by cargo */
+            /* cargo allows spaces between operator and version ("> 1.2"), not inside it */
             char op[3];
             struct bsn_str ver = split_op(part, op, true);
             for (size_t i = 0; i < ver.len; i++)

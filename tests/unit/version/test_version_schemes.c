@@ -182,6 +182,9 @@ test_cargo_golang(void **state)
     INVALID("cargo", "v1.0.0");
     INVALID("cargo", " 1.0.0");
     INVALID("cargo", "1.0");
+    VALID("cargo", "18446744073709551615.0.0"); /* the semver crate's u64 */
+    INVALID("cargo", "18446744073709551616.0.0");
+    GT("cargo", "9007199254740993.0.0", "9007199254740992.0.0");
     /* golang */
     EQ("golang", "v1.2", "v1.2.0");
     EQ("golang", "v1", "1.0.0");
