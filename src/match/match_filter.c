@@ -89,17 +89,35 @@ add_diag(struct bsn_result *r, const char *msg)
     r->n_diags++;
 }
 
+/* Suppressed findings of one result, collected and appended to it at once. */
+struct supp {
+    struct bsn_suppressed *v;
+    size_t n, cap;
+};
+
 static void
-add_suppressed(struct bsn_result *r, const char *id, const char *pkg, const char *reason)
+add_suppressed(struct supp *sp, const char *id, const char *pkg, const char *reason)
 {
-    struct bsn_suppressed *s = bsn_arena_alloc_array(r->arena, r->n_suppressed + 1, sizeof(*s));
-    if (r->n_suppressed)
-        memcpy(s, r->suppressed, r->n_suppressed * sizeof(*s));
-    s[r->n_suppressed].id = id;
-    s[r->n_suppressed].package = pkg;
-    s[r->n_suppressed].reason = reason;
-    r->suppressed = s;
-    r->n_suppressed++;
+    sp->v = bsn_xgrow(sp->v, &sp->cap, sp->n + 1, sizeof(*sp->v));
+    sp->v[sp->n].id = id;
+    sp->v[sp->n].package = pkg;
+    sp->v[sp->n].reason = reason;
+    sp->n++;
+}
+
+static void
+flush_suppressed(struct bsn_result *r, struct supp *sp)
+{
+    if (sp->n) {
+        struct bsn_suppressed *s =
+            bsn_arena_alloc_array(r->arena, r->n_suppressed + sp->n, sizeof(*s));
+        if (r->n_suppressed)
+            memcpy(s, r->suppressed, r->n_suppressed * sizeof(*s));
+        memcpy(s + r->n_suppressed, sp->v, sp->n * sizeof(*s));
+        r->suppressed = s;
+        r->n_suppressed += sp->n;
+    }
+    free(sp->v);
 }
 
 /* ---- the ignore file ------------------------------------------------------------------------- */
@@ -272,6 +290,7 @@ sev_kept(const struct filters *f, enum bsn_severity s)
 static void
 apply(struct filters *f, struct bsn_result *r)
 {
+    struct supp sp = { 0 };
     size_t n = 0;
     for (size_t i = 0; i < r->n_vulns; i++) {
         struct bsn_vuln *v = &r->vulns[i];
@@ -281,7 +300,7 @@ apply(struct filters *f, struct bsn_result *r)
             continue;
         const char *pkg = v->pkg ? v->pkg->name : NULL;
         if (f->have_ignores && vuln_ignored(&f->ig, v)) {
-            add_suppressed(r, v->id, pkg, "ignorefile");
+            add_suppressed(&sp, v->id, pkg, "ignorefile");
             continue;
         }
         if (f->vex.n) {
@@ -289,7 +308,7 @@ apply(struct filters *f, struct bsn_result *r)
             const char *why = bsn_vex_verdict(&f->vex, f->a, v);
             bsn_arena_rewind(f->a, mk);
             if (why) {
-                add_suppressed(r, v->id, pkg, why);
+                add_suppressed(&sp, v->id, pkg, why);
                 continue;
             }
         }
@@ -308,7 +327,7 @@ apply(struct filters *f, struct bsn_result *r)
         if (!sev_kept(f, s->severity))
             continue;
         if (f->have_ignores && ignored(&f->ig, s->rule_id)) {
-            add_suppressed(r, s->rule_id, s->path, "ignorefile");
+            add_suppressed(&sp, s->rule_id, s->path, "ignorefile");
             continue;
         }
         r->secrets[n++] = *s;
@@ -321,12 +340,13 @@ apply(struct filters *f, struct bsn_result *r)
         if (!sev_kept(f, m->severity))
             continue;
         if (f->have_ignores && ignored(&f->ig, m->id)) {
-            add_suppressed(r, m->id, m->path, "ignorefile");
+            add_suppressed(&sp, m->id, m->path, "ignorefile");
             continue;
         }
         r->misconfigs[n++] = *m;
     }
     r->n_misconfigs = n;
+    flush_suppressed(r, &sp);
 }
 
 bsn_code
