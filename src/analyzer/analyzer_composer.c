@@ -8,13 +8,16 @@
  * "version" (as composer prints it, "v1.27.0" keeps its 'v') and "license" (an array of SPDX
  * ids, sometimes a bare string; lax lists such as "MIT or BSD-2-Clause" are split, as trivy
  * does). composer.lock's "packages-dev" and installed.json's
- * "dev-package-names" mark dev dependencies. Without the project's composer.json the
- * direct/indirect relationship is unknown. Limit: 64 MiB.
+ * "dev-package-names" mark dev dependencies. The project's composer.json beside
+ * composer.lock (read by this analyzer too) names the direct dependencies in "require" and
+ * "require-dev" (joined in finish, as trivy does); the other locked packages are indirect.
+ * Without composer.json, and for installed.json, the relationship is unknown. Limit: 64 MiB.
  */
 #include <string.h>
 
 #include "analyzer/analyzer.h"
 #include "analyzer/langpkg.h"
+#include "base/buf.h"
 #include "base/map.h"
 
 static void
@@ -54,10 +57,38 @@ add_packages(struct bsn_actx *ctx, struct bsn_langset *set, const json_t *arr, b
     bsn_map_release(&devset);
 }
 
+/* composer.json: its require and require-dev names, for finish(). */
+static bsn_code
+parse_manifest(struct bsn_actx *ctx, json_t *doc)
+{
+    struct bsn_buf b;
+    struct bsn_lang_direct d;
+    bsn_lang_direct_init(&d, &b, 16u << 20);
+    static const char *const keys[] = { "require", "require-dev" };
+    for (size_t k = 0; k < 2; k++) {
+        json_t *req = json_object_get(doc, keys[k]);
+        const char *name;
+        json_t *v;
+        if (json_is_object(req))
+            json_object_foreach(req, name, v) bsn_lang_direct_add(&d, bsn_str_cstr(name));
+    }
+    bsn_lang_direct_done(ctx, &d);
+    return BSN_OK;
+}
+
 static bsn_code
 composer_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err)
 {
     json_t *doc;
+    if (bsn_str_eq_cstr(bsn_str_make(in->path->base, in->path->base_len), "composer.json")) {
+        /* a broken composer.json is composer's business: no relationships, no diagnostic */
+        struct bsn_err ignored;
+        if (bsn_lang_json(in, &doc, &ignored) != BSN_OK)
+            return BSN_OK;
+        bsn_code rc = json_is_object(doc) ? parse_manifest(ctx, doc) : BSN_OK;
+        json_decref(doc);
+        return rc;
+    }
     BSN_TRY(bsn_lang_json(in, &doc, err));
     bsn_code rc = BSN_OK;
     struct bsn_langset set;
@@ -86,24 +117,35 @@ composer_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err 
     return rc;
 }
 
-/* composer.lock anywhere; installed.json only as vendor/composer/installed.json. */
+static bsn_code
+composer_finish(struct bsn_fctx *ctx, struct bsn_err *err)
+{
+    (void)err;
+    bsn_lang_join_direct(ctx, "composer.lock", false);
+    return BSN_OK;
+}
+
+/* composer.lock and composer.json anywhere but under vendor/ (packages ship their own: not
+ * what is installed); installed.json only as vendor/composer/installed.json. */
 static bool
 composer_wants(const struct bsn_path *p)
 {
-    /* packages under vendor/ ship their own composer.lock: not what is installed */
-    if (bsn_str_eq_cstr(bsn_str_make(p->base, p->base_len), "composer.lock"))
+    struct bsn_str base = bsn_str_make(p->base, p->base_len);
+    if (bsn_str_eq_cstr(base, "composer.lock") || bsn_str_eq_cstr(base, "composer.json"))
         return !bsn_lang_in_dir(p, "vendor");
     return bsn_str_ends(bsn_str_make(p->path, p->len), "vendor/composer/installed.json");
 }
 
-static const char *const composer_names[] = { "composer.lock", "installed.json", NULL };
+static const char *const composer_names[] = { "composer.lock", "composer.json",
+                                              "installed.json", NULL };
 
 const struct bsn_analyzer bsn_analyzer_composer = {
     .name = "composer",
     .scheme = "composer",
-    .version = 1,
+    .version = 2,
     .max_input = 64u << 20,
     .names = composer_names,
     .wants = composer_wants,
     .parse = composer_parse,
+    .finish = composer_finish,
 };

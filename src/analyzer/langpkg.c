@@ -205,3 +205,102 @@ bsn_lang_jstr(const json_t *obj, const char *key)
         return bsn_str_make("", 0);
     return bsn_lang_jval(json_object_get(obj, key));
 }
+
+/* ---- direct dependencies from a manifest beside the lockfile ------------------------------ */
+
+void
+bsn_lang_direct_init(struct bsn_lang_direct *d, struct bsn_buf *b, size_t max)
+{
+    bsn_buf_init(b, max);
+    d->names = b;
+    d->failed = false;
+}
+
+void
+bsn_lang_direct_add(struct bsn_lang_direct *d, struct bsn_str name)
+{
+    name = bsn_str_trim(name);
+    if (d->failed || name.len == 0 || bsn_str_chr(name, '\n') >= 0)
+        return;
+    if (bsn_buf_add(d->names, name.ptr, name.len) != BSN_OK ||
+        bsn_buf_addc(d->names, '\n') != BSN_OK)
+        d->failed = true;
+}
+
+void
+bsn_lang_direct_done(struct bsn_actx *ctx, struct bsn_lang_direct *d)
+{
+    const struct bsn_path *p = bsn_actx_path(ctx);
+    if (!d->failed) {
+        char *key = bsn_arena_printf(bsn_actx_scratch(ctx), "direct:%.*s",
+                                     (int)(p->len - p->base_len), p->path);
+        bsn_actx_add_aux(ctx, key, d->names->ptr);
+    }
+    bsn_buf_release(d->names);
+}
+
+static char *
+norm_name(struct bsn_arena *a, struct bsn_str name, bool pep503)
+{
+    if (pep503)
+        return bsn_lang_pep503(a, name);
+    char *s = bsn_arena_strslice(a, name);
+    for (char *c = s; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c + 32);
+    return s;
+}
+
+void
+bsn_lang_join_direct(struct bsn_fctx *ctx, const char *lockfile, bool pep503)
+{
+    struct bsn_package **pkgs;
+    size_t n = bsn_fctx_packages(ctx, &pkgs);
+    struct bsn_arena *a = bsn_fctx_arena(ctx);
+    size_t lock_len = strlen(lockfile);
+    struct bsn_map dirs; /* folder -> its name set (a struct bsn_map *), or dirs when none */
+    bsn_map_init(&dirs);
+    struct bsn_map **sets = NULL;
+    size_t n_sets = 0, cap_sets = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *path = pkgs[i]->path;
+        size_t len = strlen(path);
+        if (len < lock_len || strcmp(path + len - lock_len, lockfile) != 0 ||
+            (len > lock_len && path[len - lock_len - 1] != '/'))
+            continue;
+        size_t dir_len = len - lock_len;
+        void *v = bsn_map_get(&dirs, path, dir_len);
+        if (!v) {
+            char *dir = bsn_arena_strndup(a, path, dir_len);
+            const char *names = bsn_fctx_aux(ctx, bsn_arena_printf(a, "direct:%s", dir));
+            v = &dirs;
+            if (names) {
+                if (n_sets == cap_sets) {
+                    cap_sets = cap_sets ? cap_sets * 2 : 8;
+                    struct bsn_map **ns = bsn_arena_alloc_array(a, cap_sets, sizeof(*ns));
+                    if (n_sets)
+                        memcpy(ns, sets, n_sets * sizeof(*ns));
+                    sets = ns;
+                }
+                struct bsn_map *set = bsn_arena_alloc(a, sizeof(*set));
+                bsn_map_init(set);
+                sets[n_sets++] = set;
+                struct bsn_str cur = bsn_str_cstr(names), line;
+                while (bsn_sp_line(&cur, &line) == 0) {
+                    char *nm = norm_name(a, line, pep503);
+                    bsn_map_put(set, nm, strlen(nm), set);
+                }
+                v = set;
+            }
+            bsn_map_put(&dirs, dir, dir_len, v);
+        }
+        if (v == (void *)&dirs)
+            continue;
+        char *nm = norm_name(a, bsn_str_cstr(pkgs[i]->name), pep503);
+        bool direct = bsn_map_get(v, nm, strlen(nm)) != NULL;
+        pkgs[i]->dep = direct ? BSN_DEP_DIRECT : BSN_DEP_INDIRECT;
+    }
+    for (size_t i = 0; i < n_sets; i++)
+        bsn_map_release(sets[i]);
+    bsn_map_release(&dirs);
+}

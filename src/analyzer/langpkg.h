@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "analyzer/analyzer.h"
+#include "base/buf.h"
 #include "base/map.h"
 
 struct bsn_langset {
@@ -56,6 +57,24 @@ char *bsn_lang_purl(struct bsn_arena *a, const char *type, const char *name,
                     const char *version);
 /* PEP 503 normalisation (lowercase, runs of '-', '_', '.' as one '-'), in arena a. */
 char *bsn_lang_pep503(struct bsn_arena *a, struct bsn_str name);
+
+/*
+ * Direct dependencies from a project manifest beside a lockfile (composer.json, Pipfile,
+ * pyproject.toml), as trivy joins them. The manifest's parse calls bsn_lang_direct_add for
+ * each declared name and bsn_lang_direct_done once: that leaves an aux record keyed by the
+ * manifest's folder. The analyzer's finish calls bsn_lang_join_direct: every package read
+ * from <folder><lockfile> becomes direct when its name is declared, else indirect; without a
+ * manifest the relationship stays as the lockfile gave it. Names compare after PEP 503
+ * normalisation when pep503, else case-insensitively.
+ */
+struct bsn_lang_direct {
+    struct bsn_buf *names;
+    bool failed;
+};
+void bsn_lang_direct_init(struct bsn_lang_direct *d, struct bsn_buf *b, size_t max);
+void bsn_lang_direct_add(struct bsn_lang_direct *d, struct bsn_str name);
+void bsn_lang_direct_done(struct bsn_actx *ctx, struct bsn_lang_direct *d);
+void bsn_lang_join_direct(struct bsn_fctx *ctx, const char *lockfile, bool pep503);
 
 /* Python core metadata (METADATA / PKG-INFO text) into one pypi package; BSN_EFORMAT without
  * Name or Version. Shared by python_pkg and python_egg (analyzer_python_pkg.c). */

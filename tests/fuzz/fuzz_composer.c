@@ -10,6 +10,7 @@
 static const struct langbin_target targets[] = {
     { "composer", "app/composer.lock" },
     { "composer", "app/vendor/composer/installed.json" },
+    { "composer", "app/composer.json" },
 };
 
 int

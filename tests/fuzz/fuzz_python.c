@@ -14,6 +14,8 @@ static const struct langbin_target targets[] = {
     { "poetry", "app/poetry.lock" },
     { "uv", "app/uv.lock" },
     { "python_egg", "usr/lib/python3/site-packages/x-1.0-py3.11.egg" },
+    { "poetry", "app/pyproject.toml" },
+    { "pipenv", "app/Pipfile" },
 };
 
 int

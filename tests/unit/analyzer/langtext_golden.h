@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -69,6 +70,53 @@ lt_scan(const char *kind, const char *name, const char *file, const char *img)
     if (bsn_scan_files(1, imgs, disks, &o, &r, &err) != BSN_OK)
         fail_msg("%s/%s: scan failed: %s", kind, name, err.msg);
     return r;
+}
+
+/* Scans a case file as img together with a second file written here (text) as img2: a
+ * project manifest beside a lockfile. */
+static inline struct bsn_result *
+lt_scan_with(const char *kind, const char *name, const char *file, const char *img,
+             const char *img2, const char *text)
+{
+    char disk[1024], tmp[] = "/tmp/bsn-lt-XXXXXX";
+    snprintf(disk, sizeof(disk), "%s/%s/%s/%s", BSN_TEST_DATA, kind, name, file);
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    const char *imgs[2] = { img, img2 };
+    const char *disks[2] = { disk, tmp };
+    struct bsn_scan_opts o;
+    bsn_scan_opts_init(&o);
+    o.scanners = 0;
+    o.jobs = 1;
+    struct bsn_err err = { 0 };
+    struct bsn_result *r = NULL;
+    bsn_code rc = bsn_scan_files(2, imgs, disks, &o, &r, &err);
+    unlink(tmp);
+    if (rc != BSN_OK)
+        fail_msg("%s/%s: scan failed: %s", kind, name, err.msg);
+    return r;
+}
+
+/* Checks that exactly the named packages (of type) are direct and all others indirect. */
+static inline void
+lt_expect_direct(const struct bsn_result *r, const char *type, const char *const *direct,
+                 size_t n_direct)
+{
+    for (size_t i = 0; i < r->n_packages; i++) {
+        const struct bsn_package *p = &r->packages[i];
+        if (strcmp(p->type, type) != 0)
+            continue;
+        bool want = false;
+        for (size_t k = 0; k < n_direct; k++)
+            want = want || strcmp(p->name, direct[k]) == 0;
+        if ((int)p->dep != (int)(want ? BSN_DEP_DIRECT : BSN_DEP_INDIRECT))
+            fail_msg("%s@%s: dep %d, expected %s", p->name, p->version, (int)p->dep,
+                     want ? "direct" : "indirect");
+    }
 }
 
 /* The purl as the purl spec builds it for these types, written out independently of src/. */

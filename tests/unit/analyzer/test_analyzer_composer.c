@@ -52,6 +52,31 @@ test_installed_dev_names(void **state)
 }
 
 static void
+test_composer_json(void **state)
+{
+    (void)state;
+    /* composer.json beside composer.lock names the direct dependencies (trivy's join) */
+    struct bsn_result *r = lt_scan_with(
+        "php", "composer-lock-trivy-happy-path", "composer.lock", "srv/app/composer.lock",
+        "srv/app/composer.json",
+        "{\"require\": {\"php\": \">=7.4\", \"ext-json\": \"*\", "
+        "\"Guzzlehttp/Guzzle\": \"^6.5\"}, \"require-dev\": {\"pear/log\": \"^1.13\"}}");
+    assert_int_equal(lt_count(r, "composer"), 10);
+    static const char *const direct[] = { "guzzlehttp/guzzle", "pear/log" };
+    lt_expect_direct(r, "composer", direct, 2);
+    assert_true(lt_find(r, "composer", "pear/log", "1.13.3")->dev);
+    assert_int_equal(r->n_diags, 0);
+    bsn_result_free(r);
+    /* a composer.json elsewhere changes nothing; a broken one is no diagnostic */
+    r = lt_scan_with("php", "composer-lock-trivy-happy-path", "composer.lock",
+                     "srv/app/composer.lock", "srv/other/composer.json", "{\"require\": {");
+    for (size_t i = 0; i < r->n_packages; i++)
+        assert_int_equal(r->packages[i].dep, BSN_DEP_UNKNOWN);
+    assert_int_equal(r->n_diags, 0);
+    bsn_result_free(r);
+}
+
+static void
 test_composer1_installed(void **state)
 {
     (void)state;
@@ -88,6 +113,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_composer_golden),
         cmocka_unit_test(test_installed_dev_names),
+        cmocka_unit_test(test_composer_json),
         cmocka_unit_test(test_composer1_installed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,6 +171,33 @@ test_pipfile_develop(void **state)
     bsn_result_free(r);
 }
 
+static void
+test_manifests_beside_lockfiles(void **state)
+{
+    (void)state;
+    /* pyproject.toml names poetry's direct dependencies (poetry tables, PEP 621, PEP 735) */
+    struct bsn_result *r = lt_scan_with(
+        "python", "poetry-lock-trivy-flask-poetry-v2", "poetry.lock", "app/poetry.lock",
+        "app/pyproject.toml",
+        "[tool.poetry]\nname = \"demo\"\n\n[tool.poetry.dependencies]\npython = \"^3.9\"\n"
+        "Flask = \"1.0.3\"\n\n[tool.poetry.group.dev.dependencies]\npytest = \"5.4.3\"\n\n"
+        "[project]\ndependencies = [\"Jinja2>=3; python_version>'3.8'\"]\n\n"
+        "[dependency-groups]\nlint = [\"more_itertools[x]\", {include-group = \"a\"}]\n");
+    assert_int_equal(lt_count(r, "pypi"), 15);
+    static const char *const direct[] = { "flask", "pytest", "jinja2", "more-itertools" };
+    lt_expect_direct(r, "pypi", direct, 4);
+    assert_int_equal(r->n_diags, 0);
+    bsn_result_free(r);
+    /* the Pipfile names pipenv's direct dependencies */
+    r = lt_scan_with("python", "pipfile-lock-trivy-pipfile-normal", "Pipfile.lock",
+                     "app/Pipfile.lock", "app/Pipfile",
+                     "[[source]]\nurl = \"https://pypi.org/simple\"\n\n[packages]\n"
+                     "Requests = \"*\"\nPyYAML = \"==5.1\"\n\n[dev-packages]\n");
+    static const char *const pdirect[] = { "requests", "pyyaml" };
+    lt_expect_direct(r, "pypi", pdirect, 2);
+    bsn_result_free(r);
+}
+
 /* Writes a zip holding EGG-INFO/PKG-INFO (and a module) to path. */
 static void
 write_egg(const char *path, const char *pkg_info)
@@ -254,6 +281,7 @@ main(void)
         cmocka_unit_test(test_requirements_utf16be_and_bom),
         cmocka_unit_test(test_pipfile_develop),
         cmocka_unit_test(test_zipped_egg),
+        cmocka_unit_test(test_manifests_beside_lockfiles),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
