@@ -6,8 +6,8 @@
  * fed chunk by chunk as the layer streams by, so every byte is examined once whatever the
  * number of rules, and no file is ever held whole. Streaming mode reports where a match ends;
  * to recover its start (for the line number and the redacted value) the analyzer keeps the
- * last WINDOW bytes of the stream and re-runs the same rules in block mode with leftmost
- * start-of-match over that window. Every rule is bounded well below WINDOW.
+ * last WINDOW bytes of the stream and finds the first offset from which the rule, anchored at
+ * both ends, matches up to the reported end. Every rule is bounded well below WINDOW.
  *
  * Findings pass through allow rules: vendors' documented example keys
  * (AKIAIOSFODNN7EXAMPLE …), an entropy test where the rule asks for one, placeholder values,
@@ -56,7 +56,8 @@ struct worker {
 struct ruleset {
     struct bsn_secret_rule *rules;
     size_t n;
-    hs_database_t *stream_db, *block_db;
+    hs_database_t *stream_db;
+    hs_database_t **anchored; /* per rule "\\A(?:re)\\z", compiled on a rule's first match */
     struct allow *allows;
     size_t n_allows;
     pthread_mutex_t lock;
@@ -77,6 +78,35 @@ static struct config_entry *configs;
 
 /* ---- compiling -------------------------------------------------------------------------- */
 
+/*
+ * Finding where a match starts: streaming mode only reports ends, and compiling every rule
+ * for leftmost start-of-match costs seconds and ~100 MiB at start-up. Instead each rule gets,
+ * on its first match, a small block-mode database of the rule anchored at both ends; the start
+ * is the first window offset from which the anchored rule matches up to the end.
+ */
+static hs_database_t *
+anchored_db(struct ruleset *rs, unsigned id)
+{
+    pthread_mutex_lock(&rs->lock);
+    hs_database_t *db = rs->anchored[id];
+    if (!db) {
+        const struct bsn_secret_rule *r = &rs->rules[id];
+        size_t n = strlen(r->regex) + 16;
+        char *re = bsn_xmalloc(n);
+        snprintf(re, n, "\\A(?:%s)\\z", r->regex);
+        hs_compile_error_t *cerr = NULL;
+        if (hs_compile(re, HS_FLAG_MULTILINE | (r->caseless ? HS_FLAG_CASELESS : 0),
+                       HS_MODE_BLOCK, NULL, &db, &cerr) != HS_SUCCESS) {
+            hs_free_compile_error(cerr);
+            db = NULL;
+        }
+        free(re);
+        rs->anchored[id] = db;
+    }
+    pthread_mutex_unlock(&rs->lock);
+    return db;
+}
+
 static void
 compile(struct ruleset *rs)
 {
@@ -89,7 +119,7 @@ compile(struct ruleset *rs)
     pthread_mutex_init(&rs->lock, NULL);
     for (size_t i = 0; i < rs->n; i++) {
         exprs[i] = rs->rules[i].regex;
-        flags[i] = HS_FLAG_MULTILINE | (rs->rules[i].caseless ? HS_FLAG_CASELESS : 0);
+        flags[i] = bsn_secret_rule_flags(&rs->rules[i]);
         ids[i] = (unsigned)i;
     }
     if (hs_compile_multi(exprs, flags, ids, (unsigned)rs->n, HS_MODE_STREAM, NULL,
@@ -100,21 +130,8 @@ compile(struct ruleset *rs)
         rs->error = bsn_xstrdup(msg);
         hs_free_compile_error(cerr);
         rs->stream_db = NULL;
-    } else {
-        for (size_t i = 0; i < rs->n; i++)
-            flags[i] |= HS_FLAG_SOM_LEFTMOST;
-        if (hs_compile_multi(exprs, flags, ids, (unsigned)rs->n,
-                             HS_MODE_BLOCK, NULL, &rs->block_db,
-                             &cerr) != HS_SUCCESS) {
-            snprintf(msg, sizeof(msg), "secret rule '%s': %s",
-                     cerr && cerr->expression >= 0 ? rs->rules[cerr->expression].id : "?",
-                     cerr ? cerr->message : "cannot compile");
-            rs->error = bsn_xstrdup(msg);
-            hs_free_compile_error(cerr);
-            hs_free_database(rs->stream_db);
-            rs->stream_db = NULL;
-        }
     }
+    rs->anchored = bsn_xcalloc(rs->n ? rs->n : 1, sizeof(*rs->anchored));
     free(exprs);
     free(flags);
     free(ids);
@@ -126,6 +143,15 @@ init_builtin(void)
     builtin.n = bsn_secret_rule_count;
     builtin.rules = bsn_xcalloc(builtin.n, sizeof(*builtin.rules));
     memcpy(builtin.rules, bsn_secret_rules, builtin.n * sizeof(*builtin.rules));
+    /* The database compiled at build time, unless this CPU cannot run it. */
+    if (bsn_secret_db_len &&
+        hs_deserialize_database((const char *)bsn_secret_db, bsn_secret_db_len,
+                                &builtin.stream_db) == HS_SUCCESS) {
+        pthread_mutex_init(&builtin.lock, NULL);
+        builtin.anchored = bsn_xcalloc(builtin.n, sizeof(*builtin.anchored));
+        return;
+    }
+    builtin.stream_db = NULL;
     compile(&builtin);
 }
 
@@ -271,7 +297,6 @@ worker_get(struct ruleset *rs)
         return w;
     w = bsn_xcalloc(1, sizeof(*w));
     if (hs_alloc_scratch(rs->stream_db, &w->scratch) != HS_SUCCESS ||
-        hs_alloc_scratch(rs->block_db, &w->block_scratch) != HS_SUCCESS ||
         hs_open_stream(rs->stream_db, 0, &w->stream) != HS_SUCCESS) {
         if (w->scratch)
             hs_free_scratch(w->scratch);
@@ -314,8 +339,7 @@ struct state {
     size_t chunk_len;
     struct finding found[MAX_FINDINGS];
     size_t n_found;
-    /* block-mode re-scan result */
-    unsigned want_rule;
+    /* anchored re-scan result */
     unsigned long long want_to, best_from;
     bool have_from;
 };
@@ -324,11 +348,13 @@ static int
 on_block(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
          void *arg)
 {
+    (void)id;
+    (void)from;
     (void)flags;
     struct state *s = arg;
-    if (id == s->want_rule && to == s->want_to && (!s->have_from || from < s->best_from)) {
-        s->best_from = from;
+    if (to == s->want_to) {
         s->have_from = true;
+        return 1; /* found: stop scanning */
     }
     return 0;
 }
@@ -365,11 +391,17 @@ on_stream(unsigned int id, unsigned long long from, unsigned long long to, unsig
     memcpy(win + from_tail, s->chunk + k - from_chunk, from_chunk);
     size_t wlen = from_tail + from_chunk;
 
-    s->want_rule = id;
-    s->want_to = wlen;
+    hs_database_t *adb = anchored_db(s->rs, id);
+    if (!adb || hs_alloc_scratch(adb, &s->w->block_scratch) != HS_SUCCESS)
+        return 0;
     s->have_from = false;
-    hs_scan(s->rs->block_db, (const char *)win, (unsigned)wlen, 0, s->w->block_scratch, on_block,
-            s);
+    for (size_t i = 0; i < wlen && !s->have_from; i++) {
+        s->want_to = wlen - i;
+        hs_scan(adb, (const char *)win + i, (unsigned)(wlen - i), 0, s->w->block_scratch,
+                on_block, s);
+        if (s->have_from)
+            s->best_from = i;
+    }
     if (!s->have_from)
         return 0;
     uint64_t abs_from = to - (wlen - s->best_from);

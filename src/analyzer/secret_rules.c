@@ -9,6 +9,8 @@
  */
 #include "analyzer/secret_rules.h"
 
+#include <hs/hs.h>
+
 #define CRIT BSN_SEV_CRITICAL
 #define HIGH BSN_SEV_HIGH
 #define MED BSN_SEV_MEDIUM
@@ -311,3 +313,9 @@ const char *const bsn_secret_examples[] = {
     "ASIAIOSFODNN7EXAMPLE",
     NULL,
 };
+
+unsigned
+bsn_secret_rule_flags(const struct bsn_secret_rule *r)
+{
+    return HS_FLAG_MULTILINE | (r->caseless ? HS_FLAG_CASELESS : 0u);
+}

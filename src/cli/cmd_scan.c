@@ -223,7 +223,7 @@ run_scan(const struct scan_cmd *c, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "+f:o:j:qh", long_opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "f:o:j:qh", long_opts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             format = optarg;
