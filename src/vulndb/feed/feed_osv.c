@@ -62,6 +62,36 @@ first_key_ok(const char *k, size_t n)
     return false;
 }
 
+/* Does the head of a JSON object have key at its top level (depth 1)? Keys past the head are
+ * not seen; "id" comes first or second in every OSV producer's output. */
+static bool
+top_level_key(const char *h, size_t n, const char *key)
+{
+    size_t depth = 0, kl = strlen(key);
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+        if (c == '"') {
+            size_t start = ++i;
+            while (i < n && h[i] != '"')
+                i += h[i] == '\\' ? 2 : 1;
+            if (i >= n)
+                return false;
+            size_t j = i + 1;
+            while (j < n && (h[j] == ' ' || h[j] == '\t' || h[j] == '\r' || h[j] == '\n'))
+                j++;
+            if (depth == 1 && j < n && h[j] == ':' && i - start == kl &&
+                memcmp(h + start, key, kl) == 0)
+                return true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth)
+                depth--;
+        }
+    }
+    return false;
+}
+
 static bool
 osv_detect(const char *path, const unsigned char *head, size_t n)
 {
@@ -78,7 +108,7 @@ osv_detect(const char *path, const unsigned char *head, size_t n)
             i++;
         const char *k0 = i < n && h[i] == '"' ? h + i + 1 : NULL;
         const char *k1 = k0 ? memchr(k0, '"', n - i - 1) : NULL;
-        if (!k1 || !first_key_ok(k0, (size_t)(k1 - k0)))
+        if (!k1 || !first_key_ok(k0, (size_t)(k1 - k0)) || !top_level_key(h, n, "id"))
             return false;
         if (memmem(h, n, "\"dataType\"", 10) || memmem(h, n, "\"cveMetadata\"", 13) ||
             memmem(h, n, "\"module_name\"", 13) || memmem(h, n, "\"vulnerable_versions\"", 21))

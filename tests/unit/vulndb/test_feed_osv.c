@@ -134,6 +134,10 @@ test_detect(void **state)
     assert_true(D("x/PYSEC-1.yaml", pypa));
     assert_false(D("x/index.json", "[\"GHSA-1\"]"));
     assert_false(D("errata.full.json", "{\"data\":[{\"id\":\"ALSA-1\",\"modified\":1}]}"));
+    assert_false(D("errata.full.json", "{\"schema_version\":\"1.0\",\"data\":[{\"id\":\"A-1\","
+                                       "\"severity\":\"None\"}]}"));
+    assert_true(D("x.json", "{\"schema_version\":\"1.6.0\",\"aliases\":[\"{\\\"\"],"
+                            "\"id\":\"DSA-1\"}"));
     assert_false(D("CVE-2021-1.json", "{\"dataType\":\"CVE_RECORD\",\"id\":1,\"modified\":2}"));
     assert_false(D("1.json", "{\"id\":1,\"module_name\":\"x\",\"vulnerable_versions\":\"*\"}"));
     assert_false(D("x.advisories.yaml", "schema-version: 2\npackage:\n  name: x\n"));
