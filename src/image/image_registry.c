@@ -370,6 +370,9 @@ stream_start(struct reg_stream *s, struct bsn_err *err)
             stream_pump(s, false);
         long status = s->status;
         bool conn_error = s->result != CURLE_OK && status == 0;
+        /* a name that does not resolve will not resolve a second later either */
+        bool retryable = conn_error && s->result != CURLE_COULDNT_RESOLVE_HOST &&
+                         s->result != CURLE_COULDNT_RESOLVE_PROXY;
         if (conn_error && !st->base_fixed && st->insecure && !st->loopback &&
             strncmp(s->url, "https://", 8) == 0) {
             /* --insecure: a registry serving plain HTTP, as docker and skopeo allow */
@@ -390,7 +393,7 @@ stream_start(struct reg_stream *s, struct bsn_err *err)
                                st->ref.domain, status, url_msg);
         if (status == 404)
             return bsn_err_set(err, BSN_ENOTFOUND, "%s: not found (HTTP 404)", url_msg);
-        if ((conn_error || transient_status(status)) && attempts + 1 < MAX_ATTEMPTS) {
+        if ((retryable || transient_status(status)) && attempts + 1 < MAX_ATTEMPTS) {
             int64_t wait = (int64_t)BACKOFF_FIRST_MS << attempts;
             if (s->retry_after_s >= 0)
                 wait = (int64_t)s->retry_after_s * 1000;

@@ -36,6 +36,11 @@ path_component_ok(const char *s, size_t n, const char **why)
         *why = "empty path component";
         return false;
     }
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z') {
+            *why = "repository names must be lowercase";
+            return false;
+        }
     if (!is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1])) {
         *why = "a path component must start and end with a lowercase letter or digit";
         return false;
@@ -116,7 +121,12 @@ domain_ok(const char *s, size_t n, const char **why)
             *why = "invalid character in the registry host";
             return false;
         }
-        if (s[0] == '.' || s[0] == '-' || s[host_n - 1] == '.' || s[host_n - 1] == '-') {
+        bool empty_label = false;
+        for (size_t i = 0; i + 1 < host_n; i++)
+            if (s[i] == '.' && (s[i + 1] == '.' || s[i + 1] == '-' || (i && s[i - 1] == '-')))
+                empty_label = true;
+        if (empty_label || s[0] == '.' || s[0] == '-' || s[host_n - 1] == '.' ||
+            s[host_n - 1] == '-') {
             *why = "invalid registry host";
             return false;
         }

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""flaky_proxy.py: an HTTP reverse proxy for bosun's registry tests (python3 stdlib).
+
+Forwards every request to --upstream (host:port, plain HTTP) and logs one line per request:
+"METHOD PATH STATUS". Faults, for testing the client's retries and checks:
+  --fail N             the first N requests get --fail-status (default 503) without reaching
+                       the upstream; the first of them carries "Retry-After: --retry-after"
+  --corrupt DIGEST     a GET of /v2/.../blobs/DIGEST gets its body with one byte flipped
+  --redirect-blobs     blob GETs are answered 307 to the same path on --redirect-to (another
+                       host:port), as registries that keep blobs in object storage do; the log
+                       records whether the request carried an Authorization header
+The chosen port (127.0.0.1) is written to --port-file once listening.
+"""
+
+import argparse
+import http.client
+import http.server
+import os
+import sys
+import threading
+
+HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+       "trailers", "transfer-encoding", "upgrade"}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--fail", type=int, default=0)
+    ap.add_argument("--fail-status", type=int, default=503)
+    ap.add_argument("--retry-after", default="1")
+    ap.add_argument("--corrupt")
+    ap.add_argument("--redirect-to")
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    a = ap.parse_args()
+    lock = threading.Lock()
+    state = {"failed": 0}
+
+    def log(line):
+        with lock, open(a.log, "a") as f:
+            f.write(line + "\n")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            pass
+
+        def reply(self, status, headers, body):
+            self.send_response(status)
+            for k, v in headers:
+                if k.lower() not in HOP and k.lower() != "content-length":
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def handle_any(self):
+            with lock:
+                fail = state["failed"] < a.fail
+                first = state["failed"] == 0
+                if fail:
+                    state["failed"] += 1
+            auth = "auth" if self.headers.get("Authorization") else "noauth"
+            if fail:
+                log(f"{self.command} {self.path} {a.fail_status}")
+                hdrs = [("Retry-After", a.retry_after)] if first else []
+                self.reply(a.fail_status, hdrs, b"try again later\n")
+                return
+            if a.redirect_to and "/blobs/" in self.path and self.command == "GET":
+                log(f"{self.command} {self.path} 307 {auth}")
+                self.reply(307, [("Location", f"http://{a.redirect_to}{self.path}")], b"")
+                return
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n) if n else None
+            conn = http.client.HTTPConnection(a.upstream, timeout=60)
+            hdrs = {k: v for k, v in self.headers.items()
+                    if k.lower() not in HOP and k.lower() != "host"}
+            conn.request(self.command, self.path, body=body, headers=hdrs)
+            r = conn.getresponse()
+            data = r.read()
+            conn.close()
+            if (a.corrupt and self.command == "GET" and self.path.endswith("/blobs/" + a.corrupt)
+                    and data):
+                b = bytearray(data)
+                b[len(b) // 2] ^= 0x01
+                data = bytes(b)
+            log(f"{self.command} {self.path} {r.status} {auth}")
+            self.reply(r.status, r.getheaders(), data)
+
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with open(a.port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(a.port_file + ".tmp", a.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
