@@ -33,7 +33,6 @@ struct yarn_entry {
     struct bsn_str name;
     struct bsn_str version;
     struct bsn_str key;      /* the entry's key line (its patterns) */
-    size_t graph_mark;       /* graph length before this entry's dependency lines */
     bool in_deps;            /* inside a dependencies: or optionalDependencies: block */
 };
 
