@@ -10,10 +10,11 @@
  *     (<licenses><license><name>).
  *     Seen outside META-INF/maven/ too (META-INF/nested/pom.properties in trivy's nested.jar).
  *   - if none of them is the archive itself (artifactId and version of the file name
- *     "name-1.2.3.jar"), META-INF/MANIFEST.MF: groupId from Implementation-Vendor-Id, else
- *     Bundle-SymbolicName without its last segment, else Implementation-Vendor, else
- *     Specification-Vendor; artifactId from Implementation-Title, Specification-Title,
- *     Bundle-Name; version from Implementation-Version, Specification-Version, Bundle-Version.
+ *     "name-1.2.3.jar"; or one with the manifest's version), META-INF/MANIFEST.MF: groupId
+ *     from Implementation-Vendor-Id, else Bundle-SymbolicName without its last segment, else
+ *     Implementation-Vendor, else Specification-Vendor; artifactId from Implementation-Title,
+ *     Specification-Title, Bundle-Name (not a display name with blanks); version from
+ *     Implementation-Version, Specification-Version, Bundle-Version.
  *     Licenses from Jenkins' Plugin-License-Name[-N] and Bundle-License.
  *     (Trivy then asks Maven Central; bosun never does, as Trivy's offline mode.)
  *   - last resort, the file name "name-1.2.3.jar" (split at the last "-DIGIT"), with a group
@@ -644,6 +645,17 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
                                     "Bundle-Name");
     const char *version = first_of(&mf, "Implementation-Version", "Specification-Version",
                                    "Bundle-Version");
+    /*
+     * A manifest with the version of a pom.properties found here describes that artifact:
+     * Debian's unversioned commons-lang3.jar would otherwise be listed twice, the second time
+     * as "org.apache.commons:Apache Commons Lang" (Trivy's offline result). A display name
+     * with blanks is no artifactId either.
+     */
+    for (struct props *p = props; version && p; p = p->next)
+        if (p->group && p->artifact && p->version && strcmp(p->version, version) == 0)
+            return rc;
+    if (artifact && strpbrk(artifact, " \t"))
+        artifact = NULL;
     if (!group || !artifact || !version) {
         /*
          * Last resort (syft's, and Trivy's when Maven Central answers): the file name gives

@@ -269,6 +269,44 @@ test_file_name_fallback(void **state)
 }
 
 static void
+test_unversioned_jar_name(void **state)
+{
+    (void)state;
+    /* Debian's commons-lang3.jar: pom.properties and a manifest of the same version, one
+     * package (not a second "org.apache.commons:Apache Commons Lang") */
+    static const char props[] = "artifactId=commons-lang3\ngroupId=org.apache.commons\n"
+                                "version=3.12.0\n";
+    static const char mf[] = "Manifest-Version: 1.0\nImplementation-Title: Apache Commons Lang\n"
+                             "Implementation-Vendor-Id: org.apache.commons\n"
+                             "Implementation-Version: 3.12.0\n";
+    struct member m[2] = { { "META-INF/MANIFEST.MF", mf, sizeof(mf) - 1 },
+                           { "META-INF/maven/org.apache.commons/commons-lang3/pom.properties",
+                             props, sizeof(props) - 1 } };
+    char jar[512];
+    snprintf(jar, sizeof(jar), "%s/u.jar", tmpdir);
+    write_zip(jar, m, 2, NULL, 0, NULL);
+    struct bsn_result *r = scan_one("usr/share/java/commons-lang3.jar", jar);
+    assert_int_equal(golden_count_type(r, "maven"), 1);
+    assert_non_null(golden_find(r, "maven", "org.apache.commons:commons-lang3", "3.12.0"));
+    bsn_result_free(r);
+
+    /* guice.jar: a shaded cglib's pom.properties, guice itself only in the manifest */
+    static const char cglib[] = "groupId=cglib\nartifactId=cglib\nversion=3.2.12\n";
+    static const char gmf[] = "Manifest-Version: 1.0\nImplementation-Vendor-Id: com.google.inject"
+                              "\nImplementation-Title: guice\nImplementation-Version: 4.2.3\n";
+    struct member g[2] = { { "META-INF/MANIFEST.MF", gmf, sizeof(gmf) - 1 },
+                           { "META-INF/maven/cglib/cglib/pom.properties", cglib,
+                             sizeof(cglib) - 1 } };
+    write_zip(jar, g, 2, NULL, 0, NULL);
+    r = scan_one("usr/share/java/guice.jar", jar);
+    assert_int_equal(golden_count_type(r, "maven"), 2);
+    assert_non_null(golden_find(r, "maven", "cglib:cglib", "3.2.12"));
+    assert_non_null(golden_find(r, "maven", "com.google.inject:guice", "4.2.3"));
+    bsn_result_free(r);
+    unlink(jar);
+}
+
+static void
 test_not_a_zip(void **state)
 {
     (void)state;
@@ -419,6 +457,7 @@ main(void)
         cmocka_unit_test(test_golden_pom_properties),
         cmocka_unit_test(test_manifest_fallback_and_filename),
         cmocka_unit_test(test_file_name_fallback),
+        cmocka_unit_test(test_unversioned_jar_name),
         cmocka_unit_test(test_not_a_zip),
         cmocka_unit_test(test_warnings_capped),
         cmocka_unit_test(test_zip_bomb_entry),
