@@ -2,7 +2,8 @@
  * 'bosun db build': feeds in, one SQLite file out.
  *
  * Each SOURCE is "[kind:]PATH" where kind is a feed name of feeds.def ("osv", "debian-tracker",
- * …). PATH is a file, a directory (walked recursively in name order, hidden entries skipped),
+ * …). PATH is a file, a directory (walked recursively in name order, hidden entries and
+ * symbolic links to directories skipped),
  * or an archive (.zip, .tar, .tar.gz/.tgz, .tar.xz/.txz, .tar.zst, .tar.bz2; read with
  * libarchive, one level: archives inside archives are not opened). A directory may hold
  * archives (as tests/data/feeds does). Every file is offered to the named feed, or without a
@@ -171,12 +172,14 @@ walk_dir(struct build *b, const char *path, unsigned depth, struct bsn_err *err)
             if (bsn_buf_addf(&p, "%s%s%s", path, has_suffix(path, "/") ? "" : "/", names[i]) !=
                 BSN_OK)
                 rc = bsn_err_set(err, BSN_ELIMIT, "path too long under '%s'", path);
-            else if (stat(p.ptr, &sb) != 0)
+            else if (lstat(p.ptr, &sb) != 0)
                 rc = bsn_err_sys(err, BSN_EIO, errno, "cannot stat '%s'", p.ptr);
             else if (S_ISDIR(sb.st_mode))
                 rc = walk_dir(b, p.ptr, depth + 1, err);
-            else if (S_ISREG(sb.st_mode))
-                rc = walk_file(b, p.ptr, err);
+            else if (S_ISREG(sb.st_mode) ||
+                     (S_ISLNK(sb.st_mode) && stat(p.ptr, &sb) == 0 && S_ISREG(sb.st_mode)))
+                rc = walk_file(b, p.ptr, err); /* links to files yes, to directories no:
+                                                  no loops */
             bsn_buf_release(&p);
         }
         free(names[i]);

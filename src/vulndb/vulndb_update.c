@@ -553,7 +553,31 @@ remove_tree(const char *dir)
     rmdir(dir);
 }
 
-/* Leftovers of a killed run: staging dirs in the cache, temp databases beside the db. */
+/* Removes the files "PATH<suffix>*" beside path (temp files of an interrupted write). */
+static void
+remove_prefixed(const char *path, const char *suffix)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? bsn_xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : bsn_xstrdup(".");
+    char *prefix = xprintf("%s%s", slash ? slash + 1 : path, suffix);
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+                char *p = xprintf("%s/%s", dir, de->d_name);
+                unlink(p);
+                free(p);
+            }
+        }
+        closedir(d);
+    }
+    free(prefix);
+    free(dir);
+}
+
+/* Leftovers of a killed run: staging dirs in the cache, temp files beside db and state. */
 static void
 clean_stale(const struct update *u)
 {
@@ -569,26 +593,8 @@ clean_stale(const struct update *u)
         }
         closedir(d);
     }
-    const char *db = u->o->db_path;
-    const char *slash = strrchr(db, '/');
-    char *dir = slash ? bsn_xstrndup(db, slash == db ? 1 : (size_t)(slash - db))
-                      : bsn_xstrdup(".");
-    const char *base = slash ? slash + 1 : db;
-    char *prefix = xprintf("%s.tmp.", base);
-    d = opendir(dir);
-    if (d) {
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
-                char *p = xprintf("%s/%s", dir, de->d_name);
-                unlink(p);
-                free(p);
-            }
-        }
-        closedir(d);
-    }
-    free(prefix);
-    free(dir);
+    remove_prefixed(u->o->db_path, ".tmp.");
+    remove_prefixed(u->state_path, ".tmp.");
 }
 
 static bsn_code
