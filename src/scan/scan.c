@@ -192,6 +192,8 @@ static bsn_code
 post_scan(struct bsn_result *r, const struct bsn_scan_opts *opts, struct bsn_err *err)
 {
     BSN_TRY(bsn_scan_post_inventory(r, opts, err));
+    if (opts->scanners & BSN_SCAN_MISCONFIG)
+        bsn_scan_misconfig_image(r);
     if (opts->scanners & BSN_SCAN_VULN)
         BSN_TRY(match_result(r, opts, err));
     return bsn_filter(r, opts, err);

@@ -154,6 +154,9 @@ struct bsn_layer_result *bsn_cache_get(const char *dir, const char *key, size_t 
 /* Stores lr atomically; failures only mean a later cold scan. */
 void bsn_cache_put(const char *dir, const char *key, const struct bsn_layer_result *lr);
 
+/* Runs the image-configuration checks on r's image config and history (scan_misconfig.c). */
+void bsn_scan_misconfig_image(struct bsn_result *r);
+
 /* Adds a diagnostic to a result (copied into its arena). */
 void bsn_result_diag(struct bsn_result *r, const char *fmt, ...) BSN_PRINTF(2, 3);
 struct bsn_result *bsn_result_new(const char *target, enum bsn_artifact_type kind);

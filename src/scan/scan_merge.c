@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/misconfig_checks.h"
 #include "base/xalloc.h"
 #include "scan/scan_int.h"
 
@@ -293,6 +294,15 @@ bsn_merge(struct bsn_layer_result *const *layers, size_t n, struct bsn_result *r
     }
     qsort(r->packages, r->n_packages, sizeof(*r->packages), cmp_pkg);
 
+    /* A setuid program an OS package installs is the distribution's, not the image's. */
+    size_t kept = 0;
+    for (size_t k = 0; k < n_mc; k++) {
+        bool distro = mc[k].path && strcmp(mc[k].id, bsn_checks[BSN_CHECK_SETUID].id) == 0 &&
+                      bsn_map_get(&owned, mc[k].path, strlen(mc[k].path));
+        if (!distro)
+            mc[kept++] = mc[k];
+    }
+    n_mc = kept;
     r->misconfigs = n_mc ? bsn_arena_memdup(r->arena, mc, n_mc * sizeof(*mc)) : NULL;
     r->n_misconfigs = n_mc;
 
