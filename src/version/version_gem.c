@@ -14,6 +14,11 @@
  * which must hold, OP one of = != > < >= <= ~> (default =). "~> 2.3.1" means ">= 2.3.1" and
  * "< 2.4" (the pessimistic operator bumps the second-to-last release segment; a prerelease
  * candidate is judged by its release). Invalid versions sort before valid ones.
+ *
+ * Intended differences from @renovatebot/ruby-semver (the differential test's reference, a
+ * JavaScript port): letters compare byte-wise as Ruby's String#<=> does ("1.1Z" < "1.1pre"),
+ * where the port uses localeCompare; the empty string is version "0" as in Gem::Version,
+ * where the port rejects it. test_version_schemes checks both.
  */
 #include <string.h>
 

@@ -23,8 +23,12 @@
  * desugared exactly as node-semver 7 does (e.g. "^1.2.3" is ">=1.2.3 <2.0.0-0", "<=1.2" is
  * "<1.3.0-0"). A version with a prerelease satisfies a set only if some comparator of that
  * set carries a prerelease on the same MAJOR.MINOR.PATCH (node's includePrerelease off).
- * Intended difference: loose node-semver silently drops comparators it cannot parse; here
- * they are a BSN_EFORMAT error, so a broken feed record is reported, not half-evaluated.
+ * node-semver's quirks are kept, since the npm advisories were written against it: in loose
+ * mode comparators it cannot parse are dropped (a range left with none is an error), a
+ * ">=0.0.0" is "*", an X-range with a number after a wildcard ("1.x.1") is not a comparator,
+ * a "*"-like token in the middle of a set vanishes, and a "*" set among several makes the
+ * whole range "*" (which no prerelease satisfies). Strict mode (the semver scheme) refuses
+ * any comparator it cannot parse.
  *
  * Cargo requirements (BSN_SEMVER_CARGO, the semver crate): comparators separated by ',',
  * a bare version means "^", "=1.2" means "1.2.*", wildcards "1.*" and "*"; the prerelease

@@ -181,6 +181,9 @@ test_native_pep440(void **state)
     IN("pep440", "pep440:==1.0", "1.0+local");
     OUT("pep440", "pep440:==1.0+other", "1.0+local");
     IN("pep440", "pep440:==1.0.*", "1");
+    /* every clause counts, even one packaging's SpecifierSet would merge away */
+    OUT("pep440", "pep440:===3, ===3.0", "3");
+    IN("pep440", "pep440:===3", "3");
 }
 
 static void
