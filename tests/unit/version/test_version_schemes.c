@@ -253,6 +253,8 @@ test_maven(void **state)
     GT("maven", "123456789012345678901234567890", "12345678901234567890123456789");
     EQ("maven", "1.É", "1.é");
     GT("maven", "ζέβρα", "zebra");
+    /* intended difference: only ASCII digits are digits (Java would read "a-٨" as "alpha-8") */
+    assert_int_not_equal(cmp("maven", "1-a-\xd9\xa8", "1-a-8"), 0);
     /* over Maven's 256-character cap: invalid, yet still totally ordered */
     char a[300], b[300];
     memset(a, '1', 299);
