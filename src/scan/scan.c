@@ -253,7 +253,7 @@ bsn_scan(const char *target, enum bsn_artifact_type kind, const struct bsn_scan_
         break;
     case BSN_ARTIFACT_SBOM:
     default:
-        rc = bsn_err_set(err, BSN_EUNSUPPORTED, "scanning SBOMs is not supported yet");
+        rc = bsn_sbom_read(target, r, err);
         break;
     }
     if (rc == BSN_OK && r->n_platforms) {
