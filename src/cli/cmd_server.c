@@ -113,6 +113,28 @@ read_secret(const char *path)
     return strdup(line);
 }
 
+/* mkdir -p: true when dir exists afterwards. */
+static bool
+mkdir_p(const char *dir)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(path))
+        return false;
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char saved = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return false;
+        path[i] = saved;
+    }
+    struct stat st;
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int
 bsn_cmd_server(int argc, char **argv)
 {
@@ -222,7 +244,7 @@ bsn_cmd_server(int argc, char **argv)
         status = bsn_cli_usage("server", "path too long");
         goto out;
     }
-    if (mkdir(c.cache_dir, 0700) != 0 && errno != EEXIST) {
+    if (!mkdir_p(c.cache_dir)) {
         bsn_cli_error("cannot create cache directory '%s': %s", c.cache_dir, strerror(errno));
         status = BSN_EXIT_TARGET;
         goto out;
