@@ -26,6 +26,7 @@
 #include "base/map.h"
 #include "base/xalloc.h"
 #include "match/match.h"
+#include "match/match_enterprise.h"
 #include "match/match_int.h"
 #include "version/version.h"
 
@@ -189,20 +190,6 @@ osv_fixed_above(struct matcher *m, const struct bsn_scheme *s, const char *range
 }
 
 static bool
-module_stream_eq(const char *pkg_module, const char *adv_module)
-{
-    /* "nodejs:18:8090020230810:a75119d5" -> "nodejs:18" */
-    if (!pkg_module || !*pkg_module)
-        return !adv_module || !*adv_module;
-    if (!adv_module || !*adv_module)
-        return false;
-    const char *c1 = strchr(pkg_module, ':');
-    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-    size_t n = c2 ? (size_t)(c2 - pkg_module) : strlen(pkg_module);
-    return strlen(adv_module) == n && strncmp(pkg_module, adv_module, n) == 0;
-}
-
-static bool
 arch_ok(const struct bsn_package *p, const char *arch)
 {
     if (!arch || !*arch || !p->arch || !*p->arch)
@@ -220,7 +207,7 @@ row_matches(struct matcher *m, const struct bsn_package *p, const struct bsn_mat
     *fixed = NULL;
     if (!arch_ok(p, a->arch))
         return false;
-    if (strcmp(p->type, "rpm") == 0 && !module_stream_eq(p->module, a->module))
+    if (strcmp(p->type, "rpm") == 0 && !bsn_match_rpm_module_ok(p, h->adv, a))
         return false;
     const char *sname = a->scheme && *a->scheme ? a->scheme : k->scheme;
     const struct bsn_scheme *s = bsn_scheme_find(sname);

@@ -369,6 +369,8 @@ bsn_filter(struct bsn_result *r, const struct bsn_scan_opts *o, struct bsn_err *
             bsn_buf_release(&b);
         }
     }
+    if (rc == BSN_OK && f.vex.n)
+        bsn_vex_index(&f.vex, f.a);
     if (rc == BSN_OK && o->baseline) {
         rc = load_baseline(o->baseline, f.a, &f.baseline, err);
         f.have_baseline = rc == BSN_OK;

@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/map.h"
 #include "bosun.h"
 #include "textfmt/purl.h"
 
@@ -72,9 +73,20 @@ struct bsn_vex_stmt {
 struct bsn_vex_set {
     struct bsn_vex_stmt *stmts;
     size_t n, cap;      /* stmts is malloc'd: bsn_vex_set_release */
+    bool indexed;
+    struct bsn_map by_id; /* id -> struct bsn_vex_idx (after bsn_vex_index) */
+};
+
+/* The statements naming one id, in document order. */
+struct bsn_vex_idx {
+    size_t *stmt;
+    size_t n;
 };
 
 void bsn_vex_set_release(struct bsn_vex_set *s);
+/* Indexes the statements by vulnerability id (in a), so verdicts cost the statements naming
+ * the finding's ids, not all of them. Call once all documents are parsed. */
+void bsn_vex_index(struct bsn_vex_set *s, struct bsn_arena *a);
 /* Parses an OpenVEX or CycloneDX VEX document (JSON) named name, appending its statements
  * (strings in a). BSN_EFORMAT naming the document when it is neither. */
 BSN_MUST_USE bsn_code bsn_vex_parse(struct bsn_arena *a, const char *name, const char *data,

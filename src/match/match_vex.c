@@ -34,7 +34,47 @@ void
 bsn_vex_set_release(struct bsn_vex_set *s)
 {
     free(s->stmts);
+    if (s->indexed)
+        bsn_map_release(&s->by_id);
     memset(s, 0, sizeof(*s));
+}
+
+void
+bsn_vex_index(struct bsn_vex_set *s, struct bsn_arena *a)
+{
+    if (s->indexed)
+        bsn_map_release(&s->by_id);
+    bsn_map_init(&s->by_id);
+    s->indexed = true;
+    /* two passes: count the statements per id, then fill exact arrays */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < s->n; k++) {
+            const struct bsn_vex_stmt *st = &s->stmts[k];
+            for (size_t i = 0; i < st->n_ids; i++) {
+                const char *id = st->ids[i];
+                struct bsn_vex_idx *x = bsn_map_get(&s->by_id, id, strlen(id));
+                if (!x) {
+                    x = bsn_arena_alloc(a, sizeof(*x));
+                    bsn_map_put(&s->by_id, id, strlen(id), x);
+                }
+                /* pass 0 counts (an id listed twice in a statement may count twice: the
+                 * array is then a little larger than needed); pass 1 stores each once */
+                if (pass == 0)
+                    x->n++;
+                else if (!x->n || x->stmt[x->n - 1] != k)
+                    x->stmt[x->n++] = k;
+            }
+        }
+        if (pass == 0) {
+            size_t it = 0;
+            struct bsn_map_slot *sl;
+            while ((sl = bsn_map_next(&s->by_id, &it))) {
+                struct bsn_vex_idx *x = sl->val;
+                x->stmt = bsn_arena_alloc_array(a, x->n ? x->n : 1, sizeof(*x->stmt));
+                x->n = 0;
+            }
+        }
+    }
 }
 
 static const char *
@@ -351,29 +391,59 @@ names_vuln(const struct bsn_vex_stmt *st, const struct bsn_vuln *v)
     return false;
 }
 
+struct pkg_purl {
+    struct bsn_arena *scratch;
+    const struct bsn_vuln *v;
+    bool parsed, ok;
+    struct bsn_purl purl;
+};
+
+/* Does statement st speak for v's package? */
+static bool
+covers(const struct bsn_vex_stmt *st, struct pkg_purl *pp)
+{
+    if (st->n_products == 0)
+        return true;
+    if (!pp->parsed) {
+        struct bsn_err e;
+        pp->parsed = true;
+        pp->ok = pp->v->pkg && pp->v->pkg->purl &&
+                 bsn_purl_parse(pp->scratch, pp->v->pkg->purl, &pp->purl, &e) == BSN_OK;
+    }
+    if (!pp->ok)
+        return false;
+    for (size_t i = 0; i < st->n_products; i++)
+        if (bsn_vex_purl_match(&st->products[i], &pp->purl))
+            return true;
+    return false;
+}
+
 const char *
 bsn_vex_verdict(const struct bsn_vex_set *set, struct bsn_arena *scratch,
                 const struct bsn_vuln *v)
 {
-    struct bsn_purl pkg;
-    bool have_pkg = false, parsed = false;
-    for (size_t k = set->n; k-- > 0;) {
-        const struct bsn_vex_stmt *st = &set->stmts[k];
-        if (!names_vuln(st, v))
-            continue;
-        if (st->n_products == 0)
-            return st->reason;
-        if (!parsed) {
-            struct bsn_err e;
-            parsed = true;
-            have_pkg = v->pkg && v->pkg->purl &&
-                       bsn_purl_parse(scratch, v->pkg->purl, &pkg, &e) == BSN_OK;
-        }
-        if (!have_pkg)
-            continue;
-        for (size_t i = 0; i < st->n_products; i++)
-            if (bsn_vex_purl_match(&st->products[i], &pkg))
-                return st->reason;
+    struct pkg_purl pp = { .scratch = scratch, .v = v };
+    if (!set->indexed) {
+        for (size_t k = set->n; k-- > 0;)
+            if (names_vuln(&set->stmts[k], v) && covers(&set->stmts[k], &pp))
+                return set->stmts[k].reason;
+        return NULL;
     }
-    return NULL;
+    /* the last statement naming any of v's ids and covering its package wins */
+    size_t best = 0;
+    bool found = false;
+    for (size_t i = 0; i <= v->n_aliases; i++) {
+        const char *id = i == 0 ? v->id : v->aliases[i - 1];
+        const struct bsn_vex_idx *x = id ? bsn_map_get(&set->by_id, id, strlen(id)) : NULL;
+        for (size_t j = x ? x->n : 0; j-- > 0;) {
+            if (found && x->stmt[j] <= best)
+                break;
+            if (covers(&set->stmts[x->stmt[j]], &pp)) {
+                best = x->stmt[j];
+                found = true;
+                break;
+            }
+        }
+    }
+    return found ? set->stmts[best].reason : NULL;
 }

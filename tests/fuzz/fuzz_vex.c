@@ -1,6 +1,7 @@
 /*
  * Fuzz target: VEX documents (OpenVEX, CycloneDX VEX) through bsn_vex_parse, then a verdict
- * for a finding with aliases and a purl, so statement and purl matching run on what parsed.
+ * for a finding with aliases and a purl, so statement and purl matching run on what parsed;
+ * the indexed verdict must equal the linear one.
  */
 #include <stdint.h>
 #include <string.h>
@@ -28,8 +29,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct bsn_vex_set set = { 0 };
     struct bsn_err err;
     if (bsn_vex_parse(a, "fuzz", (const char *)data, size, &set, &err) == BSN_OK) {
-        const char *why = bsn_vex_verdict(&set, a, &v);
-        if (why && strcmp(why, "vex:not_affected") != 0 && strcmp(why, "vex:fixed") != 0)
+        const char *linear = bsn_vex_verdict(&set, a, &v);
+        if (linear && strcmp(linear, "vex:not_affected") != 0 && strcmp(linear, "vex:fixed") != 0)
+            __builtin_trap();
+        /* the index must give the same verdict as the scan over all statements */
+        bsn_vex_index(&set, a);
+        if (bsn_vex_verdict(&set, a, &v) != linear)
             __builtin_trap();
     }
     bsn_vex_set_release(&set);
