@@ -774,6 +774,7 @@ fetch(const char *url, struct mem *m, struct bsn_err *err)
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 512L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_DOWNLOAD);
     CURLcode cc = curl_easy_perform(h);
     curl_easy_cleanup(h);
     if (cc != CURLE_OK)
