@@ -4,7 +4,7 @@
   bench/bench_server.py [--bosun build/release/bosun] [--seconds 5] [--window 10]
 
 Sets up, in a temp dir: the Alpine 3.4.6 test image as an OCI layout and a small Alpine
-secdb database (the fixtures of tests/integration/test_server_harbor.py), a PostgreSQL 15
+secdb database (the fixtures of tests/integration/test_server_harbor_flow.py), a PostgreSQL 15
 cluster on a free port (as the 'postgres' user when run as root), and servers started with
 the test hook BSN_SERVER_LOCAL_TARGETS=1 so scans read the local image (the registry is not
 what is measured). Then:
@@ -66,7 +66,7 @@ def main():
     ap.add_argument("--window", type=int, default=10)
     args = ap.parse_args()
     os.environ["BOSUN"] = os.path.abspath(args.bosun)
-    import test_server_harbor as h
+    import test_server_harbor_flow as h
 
     tmp = tempfile.mkdtemp(prefix="bsn-bench-server-")
     servers = []

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_server_harbor as h  # noqa: E402
+import test_server_harbor_flow as h  # noqa: E402
 
 check = h.check
 

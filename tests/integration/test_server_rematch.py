@@ -4,7 +4,7 @@
 A real registry (Debian's docker-registry on a free loopback port, access log on) holds the
 Alpine 3.4.6 test image, pushed with skopeo. The server scans it through the Harbor API
 (registry URL + Basic authorization + digest, as Harbor sends them); the findings are the three
-of the hand-written secdb (test_server_harbor.py). Then the database file is replaced by one
+of the hand-written secdb (test_server_harbor_flow.py). Then the database file is replaced by one
 with one more advisory, musl 1.1.14-r16 fixing CVE-2017-15650 (musl and musl-utils 1.1.14-r14,
 both of origin musl, are installed per lib/apk/db/installed), and POST /api/v1/rematch triggers the update:
 
@@ -30,7 +30,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_server_harbor as h  # noqa: E402
+import test_server_harbor_flow as h  # noqa: E402
 
 check = h.check
 SECRET = "webhook-secret-42"

@@ -258,6 +258,12 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        text = self.logs()
+        bad = [l for l in text.splitlines() if "AddressSanitizer" in l or "runtime error:" in l
+               or "LeakSanitizer" in l]
+        check(not bad, "server %s: sanitizer report: %s" % (self.log_path, bad[:3]))
+        check(self.proc.returncode == 0,
+              "server %s exits 0 on SIGTERM (got %s)" % (self.log_path, self.proc.returncode))
         return self.proc.returncode
 
     def kill9(self):
@@ -467,7 +473,7 @@ def main():
             check(False, "PostgreSQL 15 binaries missing (%s): install postgresql" % PG_BIN)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    finish("test_server_harbor")
+    finish("test_server_harbor_flow")
 
 
 if __name__ == "__main__":
