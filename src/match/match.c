@@ -313,6 +313,13 @@ sev_add(struct sevset *s, const char *label, const char *word)
     s->n++;
 }
 
+/* NVD and the CVE list: severities of the CVE itself, not of a distro or ecosystem */
+static bool
+generic_label(const char *label)
+{
+    return strcmp(label, "nvd") == 0 || strncmp(label, "cve", 3) == 0;
+}
+
 static const struct bsn_vendor_severity *
 sev_get(const struct sevset *s, const char *label)
 {
@@ -465,25 +472,26 @@ emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
             sev_add(&sevs, nvd_label, sev_name(bsn_match_cvss_band(sc)));
     }
 
-    /* the chosen severity */
+    /* the chosen severity: the distro's (OS packages) or the ecosystem feed's (GHSA, OSV,
+     * RustSec …), then NVD, then the CVE list's */
     const struct bsn_vendor_severity *chosen = NULL;
     if (k->os) {
         chosen = sev_get(&sevs, primary->label);
         for (size_t i = 0; !chosen && i < sevs.n; i++)
-            if (strcmp(sevs.v[i].source, "nvd") != 0 && strcmp(sevs.v[i].source, "ghsa") != 0)
+            if (!generic_label(sevs.v[i].source) && strcmp(sevs.v[i].source, "ghsa") != 0)
                 chosen = &sevs.v[i];
     } else {
         chosen = sev_get(&sevs, "ghsa");
         if (!chosen)
             chosen = sev_get(&sevs, "osv");
         for (size_t i = 0; !chosen && i < sevs.n; i++)
-            if (strcmp(sevs.v[i].source, "nvd") != 0)
+            if (!generic_label(sevs.v[i].source))
                 chosen = &sevs.v[i];
     }
     if (!chosen)
         chosen = sev_get(&sevs, "nvd");
-    if (!chosen && nvd_label)
-        chosen = sev_get(&sevs, nvd_label);
+    for (size_t i = 0; !chosen && i < sevs.n; i++)
+        chosen = &sevs.v[i];
 
     struct bsn_vuln *v;
     m->out = bsn_xgrow(m->out, &m->cap_out, m->n_out + 1, sizeof(*m->out));
