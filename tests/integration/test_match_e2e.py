@@ -17,6 +17,7 @@ package to apply to.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -389,7 +390,10 @@ def main():
         rs = json.loads(p.stdout) if p.returncode == 0 else {"vulnerabilities": []}
         if p.returncode != 0:
             fail("sbom: 'bosun sbom' failed: " + p.stderr.strip())
-        key2 = lambda rep: sorted((v["id"], v["package_type"], v["package_name"],
+        # purls carry PyPI names normalised (purl spec: lowercase, '_' as '-'): compare so
+        norm = lambda t, n: re.sub(r"[-_.]+", "-", n).lower() if t == "pypi" else n
+        key2 = lambda rep: sorted((v["id"], v["package_type"],
+                                   norm(v["package_type"], v["package_name"]),
                                    v["installed_version"]) for v in rep["vulnerabilities"])
         if key2(rs) != key2(r):
             fail("sbom: findings from the CycloneDX SBOM differ from the image's (%d vs %d)"
