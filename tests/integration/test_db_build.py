@@ -346,6 +346,33 @@ try:
                      ("debian:10", None, "end_of_life"), ("debian:9", None, "end_of_life"),
                      ("debian:unstable", "98.0.4758.80-1", "fixed")},
           "tracker CVE-2022-0456: " + repr(got_ch))
+    # every record of the tracker excerpt, mapped here with the documented rules
+    codenames = {"sid": "unstable", "trixie": "13", "bookworm": "12", "bullseye": "11",
+                 "buster": "10", "stretch": "9", "jessie": "8", "wheezy": "7"}
+    for name, data in members("debian_tracker"):
+        if not name.endswith(".json"):
+            continue
+        want = {}
+        for pkg, cves in json.loads(data).items():
+            for cve, rec in cves.items():
+                rows = want.setdefault(cve, set())
+                for rel, r in (rec.get("releases") or {}).items():
+                    if r["status"] == "resolved":
+                        if r.get("fixed_version", "0") != "0":
+                            rows.add((f"debian:{codenames[rel]}", pkg, r["fixed_version"],
+                                      "fixed"))
+                    elif r["status"] == "open":
+                        st = ("end_of_life" if r.get("urgency") == "end-of-life" else
+                              "fix_deferred" if r.get("nodsa_reason") == "postponed" else
+                              "will_not_fix" if "nodsa" in r else "not_fixed")
+                        rows.add((f"debian:{codenames[rel]}", pkg, None, st))
+                    else:
+                        rows.add((f"debian:{codenames[rel]}", pkg, None, "affected"))
+        for cve, rows in want.items():
+            got_rows = {(l["namespace"], l["package"], l["fixed"], l["status"])
+                        for l in search(db, "--vuln", cve)
+                        if l["source"] == "debian-tracker" and l["namespace"]}
+            check(got_rows == rows, f"tracker {cve}: {got_rows} != {rows}")
     pj = [l for l in search(db, "--vuln", "CVE-2008-7220") if l["source"] == "debian-tracker"]
     check(pj and all(l["vendor_severity"] == "HIGH" for l in pj), "urgency high** -> HIGH")
 
