@@ -167,6 +167,40 @@ def main():
                 break
         if not spdx["documentNamespace"].startswith("https://"):
             fail("spdx: documentNamespace %r" % spdx["documentNamespace"])
+
+        # --platform all: per-platform sub-reports in JSON; the SBOMs and SARIF cover all
+        lock = lambda v: json.dumps({"name": "a", "lockfileVersion": 3, "packages": {
+            "": {"name": "a"}, "node_modules/lodash": {"version": v}}})
+        spec = {"format": "oci-archive", "images": [{"ref": "multi", "platforms": [
+            {"platform": "linux/amd64", "layers": [{"entries": [
+                {"path": "app/package-lock.json", "content": lock("4.17.11")}]}]},
+            {"platform": "linux/arm64", "layers": [{"entries": [
+                {"path": "app/package-lock.json", "content": lock("4.17.20")}]}]}]}]}
+        multi = os.path.join(tmp, "multi.tar")
+        p = subprocess.run([sys.executable, os.path.join(SRC, "tests/tools/mkimage.py"), "-o",
+                            multi, "--spec", "-"], input=json.dumps(spec), text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if p.returncode:
+            raise SystemExit("mkimage: " + p.stderr)
+        m = {}
+        for fmt in ["json", "sarif", "cyclonedx", "spdx-json"]:
+            m[fmt] = json.loads(run([BOSUN, "image", "--db", db, "--offline", "-q",
+                                     "--platform", "all", "-f", fmt, multi]).stdout)
+        # GHSA-jf85-cpcp-j695 (<4.17.12) and GHSA-35jh-r3h4-6jhm (<4.17.21) on amd64's
+        # 4.17.11, only the latter on arm64's 4.17.20
+        plat = {p["platform"]: sorted(v["id"] for v in p["vulnerabilities"])
+                for p in m["json"].get("platforms", [])}
+        if plat != {"linux/amd64": ["CVE-2019-10744", "CVE-2021-23337"],
+                    "linux/arm64": ["CVE-2021-23337"]}:
+            fail("platforms: %r" % plat)
+        validate("sarif (platforms)", m["sarif"], "sarif", "sarif-schema-2.1.0.json")
+        if len(m["sarif"]["runs"][0]["results"]) != 3:
+            fail("sarif (platforms): %d results, want 3" % len(m["sarif"]["runs"][0]["results"]))
+        validate("cyclonedx (platforms)", m["cyclonedx"], "cyclonedx", "bom-1.6.schema.json")
+        if len(m["cyclonedx"]["vulnerabilities"]) != 3:
+            fail("cyclonedx (platforms): %d vulnerabilities, want 3"
+                 % len(m["cyclonedx"]["vulnerabilities"]))
+        validate("spdx-json (platforms)", m["spdx-json"], "spdx", "spdx-schema.json")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d failures" % len(failures))
