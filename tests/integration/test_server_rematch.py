@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """'bosun server' re-matching: new advisories reach images already scanned without pulling them.
 
-A real registry (Debian's docker-registry on a free loopback port, access log on) holds the
-Alpine 3.4.6 test image, pushed with skopeo. The server scans it through the Harbor API
-(registry URL + Basic authorization + digest, as Harbor sends them); the findings are the three
+A real registry (Debian's docker-registry on a free loopback port, htpasswd auth, access log
+on) holds the Alpine 3.4.6 test image, pushed with skopeo. The server scans it through the
+Harbor API (registry URL + Basic authorization of a robot account + digest, as Harbor sends
+them; a wrong password first, which fails the scan with Harbor's error type); the findings are the three
 of the hand-written secdb (test_server_harbor_flow.py). Then the database file is replaced by one
 with one more advisory, musl 1.1.14-r16 fixing CVE-2017-15650 (musl and musl-utils 1.1.14-r14,
 both of origin musl, are installed per lib/apk/db/installed), and POST /api/v1/rematch triggers the update:
@@ -53,15 +54,23 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
+USER, PASSWORD = "robot$scan", "pw-123"
+
+
 def start_registry(tmp):
+    """docker-registry with htpasswd (bcrypt) auth, as Harbor's robot accounts use."""
     port = h.free_port()
     d = os.path.join(tmp, "registry")
     os.makedirs(d)
+    htp = h.run(["htpasswd", "-Bbn", USER, PASSWORD]).stdout.strip()
+    with open(os.path.join(d, "htpasswd"), "w") as fh:
+        fh.write(htp + "\n")
     cfg = os.path.join(d, "config.yml")
     with open(cfg, "w") as fh:
         fh.write("version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n"
                  "storage:\n  filesystem:\n    rootdirectory: %s/data\n"
-                 "http:\n  addr: 127.0.0.1:%d\n" % (d, port))
+                 "auth:\n  htpasswd:\n    realm: bosun-test\n    path: %s/htpasswd\n"
+                 "http:\n  addr: 127.0.0.1:%d\n" % (d, d, port))
     log = open(os.path.join(d, "log"), "w")
     proc = subprocess.Popen(["docker-registry", "serve", cfg], stdout=log, stderr=log)
     deadline = time.time() + 20
@@ -93,19 +102,33 @@ def main():
         shutil.copy(db1, live)
         img, _ = h.build_image(tmp)
         reg, reg_log, port, reg_log_path = start_registry(tmp)
-        h.run(["skopeo", "copy", "--dest-tls-verify=false", "oci:" + img + ":alp:1",
-               "docker://127.0.0.1:%d/library/alp:1" % port])
-        p = h.run(["skopeo", "inspect", "--tls-verify=false", "docker://127.0.0.1:%d/library/alp:1" % port])
+        creds = "%s:%s" % (USER, PASSWORD)
+        h.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", creds,
+               "oci:" + img + ":alp:1", "docker://127.0.0.1:%d/library/alp:1" % port])
+        p = h.run(["skopeo", "inspect", "--tls-verify=false", "--creds", creds,
+                   "docker://127.0.0.1:%d/library/alp:1" % port])
         digest = json.loads(p.stdout)["Digest"]
         with open(os.path.join(tmp, "secret"), "w") as fh:
             fh.write(SECRET + "\n")
         hook = "http://127.0.0.1:%d/hook" % recv.server_address[1]
         srv = h.Server(tmp, "rematch", live, args=["--webhook", hook, "--webhook-secret-file",
                                                    os.path.join(tmp, "secret")])
-        req = {"registry": {"url": "http://127.0.0.1:%d" % port,
-                            "authorization": "Basic " + base64.b64encode(b"robot$scan:pw").decode()},
-               "artifact": {"repository": "library/alp", "digest": digest, "tag": "1",
-                            "mime_type": "application/vnd.oci.image.manifest.v1+json"}}
+        def request(password):
+            basic = base64.b64encode(("%s:%s" % (USER, password)).encode()).decode()
+            return {"registry": {"url": "http://127.0.0.1:%d" % port,
+                                 "authorization": "Basic " + basic},
+                    "artifact": {"repository": "library/alp", "digest": digest, "tag": "1",
+                                 "mime_type": "application/vnd.oci.image.manifest.v1+json"}}
+
+        # a wrong robot password: the scan fails and the report says so in the error type
+        st, _, doc = h.http_json(srv.port, "POST", "/api/v1/scan", body=request("wrong"))
+        check(st == 202, "scan with a wrong password accepted (got %d)" % st)
+        st, hd, data, _ = h.wait_report(srv.port, doc["id"], timeout=60)
+        check(st == 500 and hd.get("content-type") == h.MIME_ERROR,
+              "wrong registry password -> 500 with the error mime type (got %d %s)" % (st, data[:200]))
+        if st == 500:
+            h.Spec("1.2").validate("ErrorResponse", json.loads(data), "scan failure body")
+        req = request(PASSWORD)
         h.Spec("1.2").validate("ScanRequest", req, "scan request")
         st, _, doc = h.http_json(srv.port, "POST", "/api/v1/scan", body=req)
         check(st == 202, "scan from the registry accepted (got %d %s)" % (st, doc))
