@@ -13,7 +13,9 @@ than the installed version) must not be reported.
 
 Beyond the real databases the Debian 11 image's dpkg status gets one extra stanza, putty
 0.74-2, so the tracker's "[bullseye] - putty <no-dsa>" entry (data/CVE/list excerpt) has a
-package to apply to.
+package to apply to, and the Debian 10 image's gets chromium 90.0.4430.212-1~deb10u1 (the
+version buster-security shipped last) for the tracker JSON's "buster: open, end-of-life"
+CVE-2022-0456.
 """
 import json
 import os
@@ -80,6 +82,20 @@ Description: Telnet/SSH client for X
 """
 
 
+CHROMIUM = """
+Package: chromium
+Status: install ok installed
+Priority: optional
+Section: web
+Installed-Size: 200000
+Maintainer: Debian Chromium Team <chromium@packages.debian.org>
+Architecture: amd64
+Version: 90.0.4430.212-1~deb10u1
+Depends: libc6 (>= 2.28)
+Description: web browser
+"""
+
+
 def mkimage(out, spec):
     p = subprocess.run([sys.executable, MKIMAGE, "-o", out, "--spec", "-"],
                        input=json.dumps(spec), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -117,11 +133,16 @@ def build_images(tmp):
     imgs["debian11-rootfs"] = rootfs
 
     buster = os.path.join(REAL, "debian-buster", "rootfs")
+    status = open(os.path.join(buster, "var/lib/dpkg/status")).read().rstrip("\n") + "\n" + \
+        CHROMIUM
+    buster_status = os.path.join(tmp, "buster-status")
+    with open(buster_status, "w") as fh:
+        fh.write(status)
     imgs["debian10"] = os.path.join(tmp, "debian10.tar")
     mkimage(imgs["debian10"], {"format": "oci-archive", "layers": [
         {"compression": "zstd", "entries": files_of(buster, ["etc/os-release",
-                                                            "etc/debian_version",
-                                                            "var/lib/dpkg/status"])}]})
+                                                            "etc/debian_version"]) +
+         [{"path": "var/lib/dpkg/status", "file": buster_status}]}]})
 
     alp = os.path.join(REAL, "alpine-3.4", "rootfs")
     imgs["alpine34"] = os.path.join(tmp, "alpine34.tar")
@@ -281,6 +302,10 @@ def main():
         # less Debian:10 fixed 487-0.1+deb10u1
         expect(r, n, "deb", "less", "487-0.1+b1", "CVE-2022-48624", "487-0.1+deb10u1")
         expect(r, n, "deb", "less", "487-0.1+b1", "CVE-2024-32487", "487-0.1+deb10u1")
+        # tracker JSON excerpt: chromium CVE-2022-0456 buster {"status": "open",
+        # "urgency": "end-of-life"}: buster's chromium is out of security support
+        expect(r, n, "deb", "chromium", "90.0.4430.212-1~deb10u1", "CVE-2022-0456", None,
+               status="end_of_life")
         # DSA/list DSA-4855-1: openssl [buster] 1.1.1d-0+deb10u5
         expect(r, n, "deb", "libssl1.1", "1.1.1d-0+deb10u4", "CVE-2021-23840",
                "1.1.1d-0+deb10u5")
