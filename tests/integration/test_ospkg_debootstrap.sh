@@ -4,51 +4,25 @@
 # what `dpkg-query --admindir=DIR/var/lib/dpkg -W -f '${Package} ${Version}\n'` prints, with
 # the OS identified as debian 12.x.
 #
-# The rootfs takes a minute or two to make: it is cached under ${BSN_BUILD}/cache/ (a
-# tarball, reused while it exists). Needs root (or fakeroot) for debootstrap; skips with a
-# clear message only when debootstrap is missing or the mirror is unreachable.
+# The rootfs takes a minute or two to make: tests/tools/debootstrap-cached.sh makes it once
+# per checkout and every test reuses it; skips with a clear message only when debootstrap
+# cannot run here or the mirror is unreachable.
 set -euo pipefail
 
 : "${BOSUN:?BOSUN must name the bosun binary}"
 : "${BSN_BUILD:?BSN_BUILD must name the build directory}"
-MIRROR=${BSN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-cache="$BSN_BUILD/cache"
-tarball="$cache/debootstrap-bookworm-minbase.tar"
-
 work=$(mktemp -d /tmp/bsn-ospkg-deb-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-root="$work/root"
-mkdir -p "$cache" "$root"
-
-if [ ! -s "$tarball" ]; then
-    if ! command -v debootstrap >/dev/null; then
-        echo "SKIP: debootstrap is not installed"
-        exit 0
-    fi
-    if ! curl -fsS -o /dev/null --max-time 20 "$MIRROR/dists/bookworm/Release"; then
-        echo "SKIP: Debian mirror $MIRROR is unreachable"
-        exit 0
-    fi
-    wrap=()
-    if [ "$(id -u)" -ne 0 ]; then
-        if ! command -v fakeroot >/dev/null || ! command -v fakechroot >/dev/null; then
-            echo "SKIP: debootstrap needs root, or fakeroot and fakechroot"
-            exit 0
-        fi
-        wrap=(fakechroot fakeroot)
-    fi
-    variant=minbase
-    [ ${#wrap[@]} -eq 0 ] || variant=fakechroot
-    "${wrap[@]}" debootstrap --variant="$variant" bookworm "$work/boot" "$MIRROR" \
-        >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; exit 1; }
-    # Device nodes and the like are not needed: keep regular files, links and directories.
-    tar -C "$work/boot" --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' \
-        --exclude='./var/cache/apt/archives/*.deb' \
-        -cf "$tarball.tmp" .
-    mv "$tarball.tmp" "$tarball"
-    rm -rf "$work/boot"
+# One debootstrap per checkout, shared with the other tests (tests/tools/debootstrap-cached.sh).
+set +e
+root=$(bash "${BSN_SRC:-.}/tests/tools/debootstrap-cached.sh")
+rc=$?
+set -e
+if [ $rc -eq 77 ]; then
+    echo "SKIP: debootstrap unavailable here"
+    exit 0
 fi
-tar -C "$root" -xf "$tarball" 2>/dev/null || tar -C "$root" -xf "$tarball" --no-same-owner
+[ $rc -eq 0 ]
 
 dpkg-query --admindir="$root/var/lib/dpkg" -W -f '${Package} ${Version}\n' | sort >"$work/want"
 test "$(wc -l <"$work/want")" -gt 50

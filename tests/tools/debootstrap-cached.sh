@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Prints the path of a Debian bookworm minbase root filesystem made with debootstrap, building it
-# once per build tree (under $BSN_BUILD/cache, or $1) and reusing it afterwards. Concurrent
-# callers wait on a lock instead of bootstrapping twice. Exit 77 (and a SKIP line on stderr)
-# when Debian's mirror cannot be reached, so callers can skip cleanly.
+# Prints the path of a Debian bookworm minbase root filesystem made with debootstrap, building
+# it once per checkout (under build/cache/, shared by the dev and ASan test runs and the
+# benchmark; BSN_DEBOOTSTRAP_CACHE overrides) and reusing it afterwards. Concurrent callers
+# wait on a lock instead of bootstrapping twice. Exit 77 (and a SKIP line on stderr) when
+# debootstrap cannot run here (not root, no debootstrap, Debian's mirror unreachable), so
+# callers can skip cleanly.
 set -euo pipefail
-cache=${1:-${BSN_BUILD:-/tmp}/cache}
+here=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${BSN_DEBOOTSTRAP_CACHE:-$here/build/cache}
 mkdir -p "$cache"
 root="$cache/bookworm-minbase"
 exec 9>"$cache/.debootstrap.lock"
 flock 9
 if [ ! -f "$root.complete" ]; then
+  if ! command -v debootstrap >/dev/null || [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: debootstrap needs root and the debootstrap package" >&2
+    exit 77
+  fi
   rm -rf "$root" "$root.tmp" "$root.complete"
   mirror=${BSN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
   if ! debootstrap --variant=minbase bookworm "$root.tmp" "$mirror" >"$cache/debootstrap.log" 2>&1; then
@@ -20,7 +27,7 @@ if [ ! -f "$root.complete" ]; then
     tail -20 "$cache/debootstrap.log" >&2
     exit 1
   fi
-  # Make the tree deterministic enough for comparisons: no apt lists or logs.
+  # No apt lists or logs: they only make the tree bigger.
   rm -rf "$root.tmp/var/lib/apt/lists/"* "$root.tmp/var/cache/apt/"*.bin "$root.tmp/var/log/"*
   mv "$root.tmp" "$root"
   touch "$root.complete"
