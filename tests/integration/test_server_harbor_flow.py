@@ -4,7 +4,9 @@
 postgresql 15 binaries on a free loopback port).
 
 The image is built with tests/tools/mkimage.py from the real Alpine 3.4.6 package database in
-tests/data/real-images/alpine-3.4; the vulnerability database from a hand-written Alpine
+tests/data/real-images/alpine-3.4 and pushed with skopeo to Debian's docker-registry on a free
+loopback port (htpasswd auth); scans pull it by digest with the Basic authorization of the
+request, as Harbor sends it (the full-queue check scans the local copy through a test hook); the vulnerability database from a hand-written Alpine
 secdb (v3.4/main) listing zlib 1.2.11-r0 (CVE-2016-9840) and busybox 1.24.2-r13
 (CVE-2017-16544). The installed database has zlib 1.2.8-r2 and busybox, busybox-suid
 1.24.2-r12 (origin busybox), so exactly those three findings are expected — checked by hand
@@ -21,7 +23,7 @@ OpenAPI v1.2 schemas (tests/data/schemas/harbor, $refs resolved inside the spec)
 The other server tests import this file's helpers (test_server_durability.py,
 test_server_rematch.py).
 """
-import hashlib
+import base64
 import http.client as httpc
 import json
 import os
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 
 import jsonschema
 import yaml
@@ -313,9 +316,57 @@ def have_postgres():
     return os.path.exists(os.path.join(PG_BIN, "initdb"))
 
 
+# ---- registry ------------------------------------------------------------------------------
+
+USER, PASSWORD = "robot$scan", "pw-123"
+
+
+def start_registry(tmp):
+    """docker-registry with htpasswd (bcrypt) auth, as Harbor's robot accounts use."""
+    port = free_port()
+    d = os.path.join(tmp, "registry")
+    os.makedirs(d)
+    htp = run(["htpasswd", "-Bbn", USER, PASSWORD]).stdout.strip()
+    with open(os.path.join(d, "htpasswd"), "w") as fh:
+        fh.write(htp + "\n")
+    cfg = os.path.join(d, "config.yml")
+    with open(cfg, "w") as fh:
+        fh.write("version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n"
+                 "storage:\n  filesystem:\n    rootdirectory: %s/data\n"
+                 "auth:\n  htpasswd:\n    realm: bosun-test\n    path: %s/htpasswd\n"
+                 "http:\n  addr: 127.0.0.1:%d\n" % (d, d, port))
+    log = open(os.path.join(d, "log"), "w")
+    proc = subprocess.Popen(["docker-registry", "serve", cfg], stdout=log, stderr=log)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/v2/" % port, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return proc, log, port, os.path.join(d, "log")
+
+
+def push_image(img, port):
+    """skopeo copy of the OCI layout into the registry; returns the manifest digest there."""
+    creds = "%s:%s" % (USER, PASSWORD)
+    run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", creds,
+         "oci:" + img + ":alp:1", "docker://127.0.0.1:%d/library/alp:1" % port])
+    p = run(["skopeo", "inspect", "--tls-verify=false", "--creds", creds,
+             "docker://127.0.0.1:%d/library/alp:1" % port])
+    return json.loads(p.stdout)["Digest"]
+
+
+def registry_request(port, digest, password=None):
+    basic = base64.b64encode(("%s:%s" % (USER, password or PASSWORD)).encode()).decode()
+    return {"registry": {"url": "http://127.0.0.1:%d" % port, "authorization": "Basic " + basic},
+            "artifact": {"repository": "library/alp", "digest": digest, "tag": "1",
+                         "mime_type": "application/vnd.oci.image.manifest.v1+json"}}
+
+
 # ---- the API flow --------------------------------------------------------------------------
 
-def api_flow(tmp, label, db, img, digest, store=None):
+def api_flow(tmp, label, db, img, digest, req, store=None):
     spec = Spec("1.2")
     spec11 = Spec("1.1")
     # a 1.5 s scan delay: long enough to see 302 before 200
@@ -351,7 +402,6 @@ def api_flow(tmp, label, db, img, digest, store=None):
         check(st == 422 and "artifact.repository" in json.dumps(doc),
               "%s: missing repository -> 422 naming the field (got %d %s)" % (label, st, doc))
 
-        req = scan_request("oci:" + img, digest)
         spec.validate("ScanRequest", req, "%s: our scan request" % label)
         st, hd, doc = http_json(srv.port, "POST", "/api/v1/scan", body=req)
         check(st == 202, "%s: scan -> 202 (got %d %s)" % (label, st, doc))
@@ -369,7 +419,8 @@ def api_flow(tmp, label, db, img, digest, store=None):
         spec.validate("HarborVulnerabilityReport", rep, "%s: Harbor report" % label)
         got = {(v["id"], v["package"], v["version"], v.get("fix_version")) for v in rep["vulnerabilities"]}
         check(got == EXPECTED, "%s: findings %s, expected %s" % (label, sorted(got), sorted(EXPECTED)))
-        check(rep["artifact"]["digest"] == digest and rep["artifact"]["repository"] == "library/alp",
+        check(rep["artifact"]["digest"] == req["artifact"]["digest"] and
+              rep["artifact"]["repository"] == "library/alp",
               "%s: report names the artifact" % label)
         # the older Harbor report type
         st, hd, doc = http_json(srv.port, "GET", "/api/v1/scan/%s/report" % job,
@@ -457,14 +508,17 @@ def api_flow(tmp, label, db, img, digest, store=None):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="bsn-server-")
+    reg = None
     try:
         db = build_db(tmp, "db1")
         img, digest = build_image(tmp)
-        api_flow(tmp, "sqlite", db, img, digest)
+        reg, reg_log, port, _ = start_registry(tmp)
+        req = registry_request(port, push_image(img, port))
+        api_flow(tmp, "sqlite", db, img, digest, req)
         if have_postgres():
             pg = Postgres(tmp)
             try:
-                api_flow(tmp, "postgres", db, img, digest, store=pg.url)
+                api_flow(tmp, "postgres", db, img, digest, req, store=pg.url)
                 rows = pg.sql("SELECT version FROM bosun_schema")
                 check(rows == [["1"]], "postgres: migrations recorded once (%s)" % rows)
             finally:
@@ -472,6 +526,9 @@ def main():
         else:
             check(False, "PostgreSQL 15 binaries missing (%s): install postgresql" % PG_BIN)
     finally:
+        if reg:
+            reg.terminate()
+            reg.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     finish("test_server_harbor_flow")
 

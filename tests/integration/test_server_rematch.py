@@ -54,36 +54,6 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
-USER, PASSWORD = "robot$scan", "pw-123"
-
-
-def start_registry(tmp):
-    """docker-registry with htpasswd (bcrypt) auth, as Harbor's robot accounts use."""
-    port = h.free_port()
-    d = os.path.join(tmp, "registry")
-    os.makedirs(d)
-    htp = h.run(["htpasswd", "-Bbn", USER, PASSWORD]).stdout.strip()
-    with open(os.path.join(d, "htpasswd"), "w") as fh:
-        fh.write(htp + "\n")
-    cfg = os.path.join(d, "config.yml")
-    with open(cfg, "w") as fh:
-        fh.write("version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n"
-                 "storage:\n  filesystem:\n    rootdirectory: %s/data\n"
-                 "auth:\n  htpasswd:\n    realm: bosun-test\n    path: %s/htpasswd\n"
-                 "http:\n  addr: 127.0.0.1:%d\n" % (d, d, port))
-    log = open(os.path.join(d, "log"), "w")
-    proc = subprocess.Popen(["docker-registry", "serve", cfg], stdout=log, stderr=log)
-    deadline = time.time() + 20
-    import urllib.request
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen("http://127.0.0.1:%d/v2/" % port, timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    return proc, log, port, os.path.join(d, "log")
-
-
 def registry_requests(path):
     with open(path) as fh:
         return [l for l in fh if '"GET /v2/' in l or '"HEAD /v2/' in l]
@@ -101,8 +71,8 @@ def main():
         live = os.path.join(tmp, "live.db")
         shutil.copy(db1, live)
         img, _ = h.build_image(tmp)
-        reg, reg_log, port, reg_log_path = start_registry(tmp)
-        creds = "%s:%s" % (USER, PASSWORD)
+        reg, reg_log, port, reg_log_path = h.start_registry(tmp)
+        creds = "%s:%s" % (h.USER, h.PASSWORD)
         h.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", creds,
                "oci:" + img + ":alp:1", "docker://127.0.0.1:%d/library/alp:1" % port])
         p = h.run(["skopeo", "inspect", "--tls-verify=false", "--creds", creds,
@@ -114,7 +84,7 @@ def main():
         srv = h.Server(tmp, "rematch", live, args=["--webhook", hook, "--webhook-secret-file",
                                                    os.path.join(tmp, "secret")])
         def request(password):
-            basic = base64.b64encode(("%s:%s" % (USER, password)).encode()).decode()
+            basic = base64.b64encode(("%s:%s" % (h.USER, password)).encode()).decode()
             return {"registry": {"url": "http://127.0.0.1:%d" % port,
                                  "authorization": "Basic " + basic},
                     "artifact": {"repository": "library/alp", "digest": digest, "tag": "1",
@@ -128,7 +98,7 @@ def main():
               "wrong registry password -> 500 with the error mime type (got %d %s)" % (st, data[:200]))
         if st == 500:
             h.Spec("1.2").validate("ErrorResponse", json.loads(data), "scan failure body")
-        req = request(PASSWORD)
+        req = request(h.PASSWORD)
         h.Spec("1.2").validate("ScanRequest", req, "scan request")
         st, _, doc = h.http_json(srv.port, "POST", "/api/v1/scan", body=req)
         check(st == 202, "scan from the registry accepted (got %d %s)" % (st, doc))
