@@ -9,6 +9,7 @@
  * depends on the order files arrive in: the writer sorts everything it inserts.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,11 +142,10 @@ dup_or_null(struct bsn_arena *a, const char *s)
 static void
 add_alias(struct imp_adv *ia, struct bsn_arena *a, const char *alias)
 {
+    /* Duplicates are dropped when written (sorted): a scan here would be quadratic in the
+     * number of times a hostile feed repeats one advisory. */
     if (!alias || !*alias || strcmp(alias, ia->adv.id) == 0)
         return;
-    for (size_t i = 0; i < ia->n_aliases; i++)
-        if (strcmp(ia->aliases[i], alias) == 0)
-            return;
     ia->aliases = bsn_xgrow(ia->aliases, &ia->cap_aliases, ia->n_aliases + 1,
                             sizeof(*ia->aliases));
     ia->aliases[ia->n_aliases++] = bsn_arena_strdup(a, alias);
@@ -172,17 +172,22 @@ add_affected(struct imp_adv *ia, struct bsn_arena *a, const struct bsn_adv_affec
 static const char *const *
 dup_strv(struct bsn_arena *a, const char *const *v, size_t n, size_t *out_n)
 {
+    /* Order kept (references read best as published), duplicates dropped through a hash. */
     size_t k = 0;
     const char **d = n ? bsn_arena_alloc_array(a, n, sizeof(*d)) : NULL;
+    struct bsn_map seen;
+    bsn_map_init(&seen);
     for (size_t i = 0; i < n; i++) {
         if (!v[i] || !*v[i])
             continue;
-        bool dup = false;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = strcmp(d[j], v[i]) == 0;
-        if (!dup)
-            d[k++] = bsn_arena_strdup(a, v[i]);
+        size_t len = strlen(v[i]);
+        if (bsn_map_get(&seen, v[i], len))
+            continue;
+        d[k] = bsn_arena_strndup(a, v[i], len);
+        bsn_map_put(&seen, d[k], len, (void *)(uintptr_t)1);
+        k++;
     }
+    bsn_map_release(&seen);
     *out_n = k;
     return d;
 }

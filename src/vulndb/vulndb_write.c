@@ -162,6 +162,8 @@ insert_adv(sqlite3 *db, sqlite3_stmt *st_adv, sqlite3_stmt *st_alias, sqlite3_st
     if (ia->n_aliases > 1)
         qsort(ia->aliases, ia->n_aliases, sizeof(*ia->aliases), cmp_str);
     for (size_t i = 0; i < ia->n_aliases; i++) {
+        if (i && strcmp(ia->aliases[i], ia->aliases[i - 1]) == 0)
+            continue;
         sqlite3_reset(st_alias);
         sqlite3_bind_int64(st_alias, 1, rowid);
         bind_text(st_alias, 2, ia->aliases[i]);

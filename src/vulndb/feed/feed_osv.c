@@ -29,6 +29,7 @@
 #include "vulndb/vulndb_int.h"
 
 #define MAX_EVENTS_TEXT 65536
+#define MAX_CVSS 32 /* vectors kept per record (real ones have 1-3) */
 
 static const char *
 jstr(const json_t *o, const char *key)
@@ -187,7 +188,7 @@ add_cvss(struct osv_ctx *c, const json_t *sevs)
             continue;
         }
         const char *ver = cvss_version(type, score);
-        if (!ver)
+        if (!ver || c->n_cvss >= MAX_CVSS)
             continue;
         bool dup = false;
         for (size_t k = 0; k < c->n_cvss && !dup; k++)
