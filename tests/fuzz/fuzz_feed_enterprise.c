@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the enterprise-distribution importers (Red Hat CSAF VEX and RHSA
- * documents, JSON and JSON-lines; Amazon updateinfo XML, plain or gzip): each input is imported by each of them under a path its
+ * documents, JSON and JSON-lines; Amazon updateinfo XML, plain or gzip;
+ * Photon cve_data JSON): each input is imported by each of them under a path its
  * detect() accepts, then the import is written to a temp database so the merge and writer
  * paths see whatever the importers emitted.
  */
@@ -16,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 extern const struct bsn_feed bsn_feed_redhat_csaf;
 extern const struct bsn_feed bsn_feed_amazon_alas;
+extern const struct bsn_feed bsn_feed_photon;
 
 static const struct {
     const struct bsn_feed *feed;
@@ -24,6 +26,7 @@ static const struct {
     { &bsn_feed_redhat_csaf, "csaf/v2/vex/2024/cve-2024-0727.json" },
     { &bsn_feed_redhat_csaf, "jsonl-compacted/cve-2024-7348.jsonl" },
     { &bsn_feed_amazon_alas, "repodata/updateinfo.xml" },
+    { &bsn_feed_photon, "photon_cve_metadata/cve_data_photon3.0.json" },
 };
 
 int
