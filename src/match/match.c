@@ -51,6 +51,13 @@ struct matcher {
     size_t n_out, cap_out;
     size_t range_errors;
     const char *bad_scheme;     /* last scheme name reported missing */
+    struct bsn_map same;        /* package key -> struct same_entry */
+};
+
+/* The findings of the first package with a given key (a source package's binaries share
+ * one): the next ones copy them instead of querying and evaluating again. */
+struct same_entry {
+    size_t start, count; /* in matcher.out */
 };
 
 struct nvd_entry {
@@ -393,6 +400,14 @@ title_from(struct bsn_arena *a, const char *desc)
     return bsn_arena_strndup(a, desc, n);
 }
 
+static const char *
+installed_of(struct bsn_arena *a, const struct bsn_package *p)
+{
+    if (strcmp(p->type, "rpm") == 0 && p->epoch > 0 && !strchr(p->version, ':'))
+        return bsn_arena_printf(a, "%d:%s", p->epoch, p->version);
+    return p->version;
+}
+
 static void
 emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_match_key *k,
            struct hit *hits, size_t nh, size_t root)
@@ -505,10 +520,7 @@ emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
             al[v->n_aliases++] = dup(ra, ids.v[i]);
     v->aliases = al;
     v->pkg = p;
-    if (strcmp(p->type, "rpm") == 0 && p->epoch > 0 && !strchr(p->version, ':'))
-        v->installed_version = bsn_arena_printf(ra, "%d:%s", p->epoch, p->version);
-    else
-        v->installed_version = p->version;
+    v->installed_version = installed_of(ra, p);
     v->fixed_version = dup(ra, fixed);
     if (fixed)
         v->status = BSN_STATUS_FIXED;
@@ -579,6 +591,9 @@ emit_group(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
 
 /* ---- per package ----------------------------------------------------------------------------- */
 
+static bsn_code match_rows(struct matcher *m, const struct bsn_package *p,
+                           const struct bsn_match_key *kp, struct bsn_err *err);
+
 static bsn_code
 match_package(struct matcher *m, const struct bsn_package *p, const char *os_ns,
               struct bsn_err *err)
@@ -588,6 +603,38 @@ match_package(struct matcher *m, const struct bsn_package *p, const char *os_ns,
                                             : bsn_match_lang_key(m->scratch, p, &k);
     if (!ok)
         return BSN_OK;
+    /* everything the rows are matched on: key, type, arch and rpm module */
+    const char *key = bsn_arena_printf(m->scratch, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                                       k.namespace, k.name, k.version, p->type,
+                                       p->arch ? p->arch : "", p->module ? p->module : "");
+    struct same_entry *se = bsn_map_get(&m->same, key, strlen(key));
+    if (se) {
+        for (size_t j = 0; j < se->count; j++) {
+            m->out = bsn_xgrow(m->out, &m->cap_out, m->n_out + 1, sizeof(*m->out));
+            struct bsn_vuln *v = &m->out[m->n_out];
+            *v = m->out[se->start + j];
+            v->pkg = p;
+            v->installed_version = installed_of(m->r->arena, p);
+            m->n_out++;
+        }
+        return BSN_OK;
+    }
+    size_t start = m->n_out;
+    BSN_TRY(match_rows(m, p, &k, err));
+    se = bsn_arena_alloc(m->cache_a, sizeof(*se));
+    se->start = start;
+    se->count = m->n_out - start;
+    key = bsn_arena_strdup(m->cache_a, key);
+    bsn_map_put(&m->same, key, strlen(key), se);
+    return BSN_OK;
+}
+
+/* Looks the key up and turns the rows that apply into findings for p. */
+static bsn_code
+match_rows(struct matcher *m, const struct bsn_package *p, const struct bsn_match_key *kp,
+           struct bsn_err *err)
+{
+    struct bsn_match_key k = *kp;
     struct bsn_vdb_hit *rows = NULL;
     size_t n = 0;
     if (bsn_vdb_lookup(m->db, k.namespace, k.name, m->scratch, &rows, &n, err) != BSN_OK)
@@ -740,6 +787,7 @@ bsn_match(struct bsn_vdb *db, struct bsn_result *r, const struct bsn_scan_opts *
     m.scratch = bsn_arena_new();
     m.cache_a = bsn_arena_new();
     bsn_map_init(&m.nvd);
+    bsn_map_init(&m.same);
     check_db_age(&m, now);
     const char *os_ns = check_os(&m, now);
     for (size_t i = 0; i < r->n_packages && rc == BSN_OK; i++) {
@@ -759,6 +807,7 @@ bsn_match(struct bsn_vdb *db, struct bsn_result *r, const struct bsn_scan_opts *
         r->n_vulns += m.n_out;
     }
     free(m.out);
+    bsn_map_release(&m.same);
     bsn_map_release(&m.nvd);
     bsn_arena_free(m.cache_a);
     bsn_arena_free(m.scratch);
