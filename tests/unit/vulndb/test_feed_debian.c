@@ -5,6 +5,8 @@
  * tracker JSON (resolved, "0", open with nodsa/postponed, end-of-life, undetermined, "releases":
  * []), with malformed records skipped and named.
  */
+#include <stdlib.h>
+
 #include "feed_test_util.h"
 
 extern const struct bsn_feed bsn_feed_debian_dsa;
@@ -161,12 +163,35 @@ test_tracker(void **state)
     bsn_vdb_import_free(im);
 }
 
+/* A hostile list repeating one advisory 50,000 times: linear work, one record. */
+static void
+test_repeated(void **state)
+{
+    (void)state;
+    static const char rec[] = "[01 Jan 2020] DSA-1-1 x - y\n\t{CVE-2020-1 CVE-2020-2}\n"
+                              "\t[bookworm] - x 1.0-1\n";
+    size_t n = 50000, rl = sizeof(rec) - 1;
+    char *text = malloc(n * rl + 1);
+    assert_non_null(text);
+    for (size_t i = 0; i < n; i++)
+        memcpy(text + i * rl, rec, rl);
+    text[n * rl] = '\0';
+    struct bsn_vdb_import *im = bsn_vdb_import_new(NULL, NULL);
+    ft_import(im, &bsn_feed_debian_dsa, "data/DSA/list", text);
+    assert_int_equal(bsn_vdb_import_records(im, "debian-dsa"), 1);
+    const struct imp_adv *a = ft_adv(im, "DSA-1-1");
+    assert_int_equal(a->n_aff, n); /* duplicates go when written */
+    bsn_vdb_import_free(im);
+    free(text);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_tracker),
+        cmocka_unit_test(test_repeated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
