@@ -10,12 +10,20 @@
  * ZSTD_decompressStream, which walks concatenated and skippable frames itself. Every wrapper
  * reads its inner stream to its end, so a verifier underneath always sees the whole blob and can
  * report a mismatch. Buffers are 256 KiB; nothing holds a whole blob.
+ *
+ * The decompressing reader runs on its own thread (started at the first read): the blob's
+ * read, its sha256 and the inflate fill a ring of four 256 KiB slots while the caller's thread
+ * hashes the tar against the diff_id and walks it, so one layer keeps two cores busy (a
+ * one-layer image was the slowest case: everything on one core). An error travels through the
+ * ring after the bytes before it, so the caller sees the same bytes and then the same error as
+ * without the thread. When no thread can be started the reader works in the caller's thread.
  */
 #include "image/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <isa-l/igzip_lib.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -548,6 +556,162 @@ dec_close(struct bsn_reader *r)
     free(d);
 }
 
+/* ---- the decompression thread ---------------------------------------------------------------- */
+
+#define PIPE_SLOTS 4u
+
+struct pipe_slot {
+    unsigned char *buf;
+    size_t len;
+};
+
+struct pipe_reader {
+    struct bsn_reader base;
+    struct bsn_reader *src; /* read only by the thread once it runs */
+    bool started, threaded;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pipe_slot slots[PIPE_SLOTS];
+    size_t produced, consumed; /* slots published / given back; under mu */
+    bool end;                  /* no slot follows the last published one; under mu */
+    bool cancel;               /* the reader is closing; under mu */
+    bsn_code rc;               /* the source's result at the end; under mu */
+    struct bsn_err err;
+    size_t pos;                /* read position in the consumer's current slot */
+    struct sticky st;
+};
+
+static void *
+pipe_thread(void *arg)
+{
+    struct pipe_reader *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->produced - p->consumed == PIPE_SLOTS && !p->cancel)
+            pthread_cond_wait(&p->cv, &p->mu);
+        bool cancel = p->cancel;
+        pthread_mutex_unlock(&p->mu);
+        if (cancel)
+            return NULL;
+        /* The slot at produced is not the consumer's: it only reads slots below produced. */
+        struct pipe_slot *s = &p->slots[p->produced % PIPE_SLOTS];
+        struct bsn_err e;
+        bsn_err_clear(&e);
+        bsn_code rc = BSN_OK;
+        bool eof = false;
+        s->len = 0;
+        while (s->len < STREAM_BUF) {
+            size_t got = 0;
+            rc = bsn_reader_read(p->src, s->buf + s->len, STREAM_BUF - s->len, &got, &e);
+            if (rc != BSN_OK || got == 0) {
+                eof = true;
+                break;
+            }
+            s->len += got;
+        }
+        pthread_mutex_lock(&p->mu);
+        p->produced++;
+        if (eof) {
+            p->end = true;
+            p->rc = rc;
+            p->err = e;
+        }
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (eof)
+            return NULL;
+    }
+}
+
+static bsn_code
+pipe_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    struct pipe_reader *p = (struct pipe_reader *)r;
+    *got = 0;
+    if (p->st.failed)
+        return sticky_repeat(&p->st, err);
+    if (!p->started) {
+        p->started = true;
+        p->threaded = pthread_create(&p->thread, NULL, pipe_thread, p) == 0;
+    }
+    if (!p->threaded)
+        return bsn_reader_read(p->src, buf, cap, got, err);
+    if (cap == 0)
+        return BSN_OK;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->consumed == p->produced && !p->end)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->consumed == p->produced) {
+            bsn_code rc = p->rc;
+            struct bsn_err e = p->err;
+            pthread_mutex_unlock(&p->mu);
+            if (rc == BSN_OK)
+                return BSN_OK;
+            if (!e.code)
+                e.code = rc;
+            p->st.failed = true;
+            p->st.err = e;
+            if (err)
+                *err = e;
+            return rc;
+        }
+        pthread_mutex_unlock(&p->mu);
+        struct pipe_slot *s = &p->slots[p->consumed % PIPE_SLOTS];
+        size_t k = s->len - p->pos;
+        if (k > cap)
+            k = cap;
+        memcpy(buf, s->buf + p->pos, k);
+        p->pos += k;
+        if (p->pos == s->len) {
+            p->pos = 0;
+            pthread_mutex_lock(&p->mu);
+            p->consumed++;
+            pthread_cond_broadcast(&p->cv);
+            pthread_mutex_unlock(&p->mu);
+        }
+        if (k > 0) {
+            *got = k;
+            return BSN_OK;
+        }
+    }
+}
+
+static void
+pipe_close(struct bsn_reader *r)
+{
+    struct pipe_reader *p = (struct pipe_reader *)r;
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        p->cancel = true;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->thread, NULL);
+    }
+    bsn_reader_close(p->src);
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        free(p->slots[i].buf);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+}
+
+/* Runs src on its own thread, PIPE_SLOTS slots ahead of the caller; takes ownership of src. */
+static struct bsn_reader *
+pipe_reader(struct bsn_reader *src)
+{
+    struct pipe_reader *p = bsn_xcalloc(1, sizeof(*p));
+    p->base.read = pipe_read;
+    p->base.close = pipe_close;
+    p->src = src;
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        p->slots[i].buf = bsn_xmalloc(STREAM_BUF);
+    if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->cv, NULL) != 0)
+        BSN_BUG("cannot set up a mutex for the decompression thread");
+    return &p->base;
+}
+
 struct bsn_reader *
 bsn_reader_decompress(struct bsn_reader *inner, enum bsn_compression c, uint64_t max_out,
                       const char *what)
@@ -561,5 +725,5 @@ bsn_reader_decompress(struct bsn_reader *inner, enum bsn_compression c, uint64_t
     d->what = bsn_xstrdup(what ? what : "stream");
     d->in = bsn_xmalloc(STREAM_BUF);
     d->state = DEC_SNIFF;
-    return &d->base;
+    return pipe_reader(&d->base);
 }
