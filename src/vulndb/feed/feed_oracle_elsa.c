@@ -1,0 +1,336 @@
+/*
+ * Oracle Linux ELSA advisories from Oracle's OVAL 5 definitions:
+ * https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2 (or the per-year
+ * com.oracle.elsa-YYYY.xml.bz2), plain, .bz2, .gz or .xz (decompressed with libarchive's raw
+ * reader).
+ *
+ *   <definition id="oval:com.oracle.elsa:def:20070057" class="patch"><metadata>
+ *     <title>ELSA-2007-0057:  Moderate: bind security update  (MODERATE)</title>
+ *     <reference source="elsa" ref_id="ELSA-2007-0057"/><reference source="CVE" ref_id=…/>
+ *     <description>…</description><advisory><severity>MODERATE</severity>
+ *     <issued date="2007-06-26"/></advisory></metadata>
+ *   <criteria operator="AND"><criterion comment="Oracle Linux 5 is installed"/>
+ *     <criteria operator="OR"><criteria operator="AND">
+ *       <criterion comment="Oracle Linux arch is x86_64"/>
+ *       <criterion comment="bind is earlier than 30:9.3.3-8.el5"/>
+ *       <criterion comment="bind is signed with the Oracle Linux 5 key"/>…
+ *
+ * - Rows come from the criterion comments, as vunnel reads them (its fixtures keep only the
+ *   <definition> blocks, without tests, objects and states): "Oracle Linux N is installed"
+ *   sets namespace oracle:N for its criteria subtree, "Oracle Linux arch is A" the arch,
+ *   "Module virt:kvm_utils is enabled" the module stream, "NAME is earlier than E:V-R" is one
+ *   fixed row. Dist tags ("el9" vs "el9_2") need no
+ *   special case: rpm version comparison orders them.
+ * - Ksplice definitions ("NAME is ksplice-based", fixed "2:1.1.1g-15.ksplice1.el8_3") describe
+ *   Ksplice userspace patches with a raised epoch: they would flag every ordinary build, so
+ *   those rows are left out (trivy does the same).
+ * - A definition without an ELSA id, or without any platform, is skipped with a warning.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <archive.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "base/buf.h"
+#include "vulndb/vulndb_int.h"
+
+#define MAX_XML (512u * 1024u * 1024u)
+#define MAX_DEPTH 32
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static bool
+compressed_name(const char *p)
+{
+    return has_suffix(p, ".xml.bz2") || has_suffix(p, ".xml.gz") || has_suffix(p, ".xml.xz");
+}
+
+static bool
+elsa_detect(const char *path, const unsigned char *head, size_t n)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (has_suffix(base, ".xml"))
+        return memmem(head, n, "com.oracle.elsa", 15) != NULL;
+    if (!compressed_name(base))
+        return false;
+    return strstr(base, "elsa") || strstr(base, "ELSA") || strstr(path, "/oracle/");
+}
+
+/* Decompresses a bz2/gzip/xz stream into out (bounded); false if it is none of them. */
+static bool
+decompress(const unsigned char *data, size_t len, struct bsn_buf *out)
+{
+    struct archive *ar = archive_read_new();
+    archive_read_support_filter_all(ar);
+    archive_read_support_format_raw(ar);
+    struct archive_entry *e;
+    bool ok = archive_read_open_memory(ar, data, len) == ARCHIVE_OK &&
+              archive_read_next_header(ar, &e) == ARCHIVE_OK &&
+              archive_filter_count(ar) > 1;
+    char chunk[65536];
+    la_ssize_t n;
+    while (ok && (n = archive_read_data(ar, chunk, sizeof(chunk))) > 0)
+        ok = bsn_buf_add(out, chunk, (size_t)n) == BSN_OK;
+    if (ok && n < 0)
+        ok = false;
+    archive_read_free(ar);
+    return ok;
+}
+
+static bool
+is(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static const char *
+attr(struct bsn_arena *a, const xmlNode *n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    if (!v)
+        return NULL;
+    char *s = *v ? bsn_arena_strdup(a, (const char *)v) : NULL;
+    xmlFree(v);
+    return s;
+}
+
+static const char *
+text(struct bsn_arena *a, const xmlNode *n)
+{
+    xmlChar *v = xmlNodeGetContent(n);
+    if (!v)
+        return NULL;
+    const char *s = (const char *)v;
+    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+        s++;
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' ||
+                   s[len - 1] == '\r'))
+        len--;
+    char *r = len ? bsn_arena_strndup(a, s, len) : NULL;
+    xmlFree(v);
+    return r;
+}
+
+struct rows {
+    struct bsn_arena *a;
+    struct bsn_adv_affected *v;
+    size_t n, cap;
+    const char *severity;
+    bool ksplice; /* a ksplice-based subtree was seen */
+};
+
+struct ctx {
+    const char *ns, *arch, *module;
+    bool ksplice;
+};
+
+static void
+add_row(struct rows *r, const struct ctx *c, const char *name, const char *fixed)
+{
+    const char *ns = c->ns, *arch = c->arch;
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->v[i].namespace, ns) == 0 && strcmp(r->v[i].package, name) == 0 &&
+            strcmp(r->v[i].fixed, fixed) == 0 && (r->v[i].module == c->module ||
+            (r->v[i].module && c->module && strcmp(r->v[i].module, c->module) == 0))) {
+            if (r->v[i].arch && (!arch || strcmp(r->v[i].arch, arch) != 0))
+                r->v[i].arch = NULL; /* same fix on several arches: all */
+            return;
+        }
+    if (r->n == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 16;
+        struct bsn_adv_affected *nv = bsn_arena_alloc_array(r->a, ncap, sizeof(*nv));
+        if (r->n)
+            memcpy(nv, r->v, r->n * sizeof(*nv));
+        r->v = nv;
+        r->cap = ncap;
+    }
+    struct bsn_adv_affected f = { .namespace = ns, .package = name, .scheme = "rpm",
+                                  .fixed = fixed, .status = BSN_STATUS_FIXED,
+                                  .severity = r->severity, .arch = arch,
+                                  .module = c->module };
+    r->v[r->n++] = f;
+}
+
+/* "Oracle Linux 8 is installed" -> "oracle:8" */
+static const char *
+platform_ns(struct bsn_arena *a, const char *c)
+{
+    static const char pre[] = "Oracle Linux ";
+    if (strncmp(c, pre, sizeof(pre) - 1) != 0)
+        return NULL;
+    const char *v = c + sizeof(pre) - 1;
+    size_t d = strspn(v, "0123456789");
+    if (!d || d > 3 || strcmp(v + d, " is installed") != 0)
+        return NULL;
+    return bsn_arena_printf(a, "oracle:%.*s", (int)d, v);
+}
+
+static void
+walk(struct rows *r, const xmlNode *criteria, struct ctx c, int depth)
+{
+    if (depth > MAX_DEPTH)
+        return;
+    static const char arch_pre[] = "Oracle Linux arch is ";
+    for (const xmlNode *n = criteria->children; n; n = n->next) {
+        if (!is(n, "criterion"))
+            continue;
+        const char *cm = attr(r->a, n, "comment");
+        if (!cm)
+            continue;
+        const char *ns = platform_ns(r->a, cm);
+        if (ns)
+            c.ns = ns;
+        else if (strncmp(cm, arch_pre, sizeof(arch_pre) - 1) == 0)
+            c.arch = cm + sizeof(arch_pre) - 1;
+        else if (strncmp(cm, "Module ", 7) == 0 && has_suffix(cm, " is enabled") &&
+                 strlen(cm) > 18)
+            c.module = bsn_arena_strndup(r->a, cm + 7, strlen(cm) - 18);
+        else if (has_suffix(cm, " is ksplice-based"))
+            c.ksplice = r->ksplice = true;
+    }
+    static const char earlier[] = " is earlier than ";
+    for (const xmlNode *n = criteria->children; n; n = n->next) {
+        if (is(n, "criteria")) {
+            walk(r, n, c, depth + 1);
+            continue;
+        }
+        if (!is(n, "criterion") || !c.ns || c.ksplice)
+            continue;
+        const char *cm = attr(r->a, n, "comment");
+        const char *e = cm ? strstr(cm, earlier) : NULL;
+        if (!e || e == cm)
+            continue;
+        const char *fixed = e + sizeof(earlier) - 1;
+        if (!*fixed)
+            continue;
+        if (strstr(fixed, "ksplice")) {
+            r->ksplice = true;
+            continue;
+        }
+        add_row(r, &c, bsn_arena_strndup(r->a, cm, (size_t)(e - cm)), fixed);
+    }
+}
+
+static void
+import_definition(struct bsn_vdb_import *im, const char *path, const xmlNode *def)
+{
+    struct bsn_arena *a = bsn_vdb_scratch(im);
+    struct bsn_adv adv = { 0 };
+    const xmlNode *meta = NULL, *criteria = NULL;
+    for (const xmlNode *c = def->children; c; c = c->next) {
+        if (is(c, "metadata"))
+            meta = c;
+        else if (is(c, "criteria"))
+            criteria = c;
+    }
+    size_t cap = 0;
+    for (const xmlNode *m = meta ? meta->children : NULL; m; m = m->next)
+        cap += is(m, "reference");
+    const char **al = bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*al));
+    const char **refs = bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*refs));
+    size_t n_al = 0, n_refs = 0;
+    const char *sev = NULL;
+    for (const xmlNode *m = meta ? meta->children : NULL; m; m = m->next) {
+        if (is(m, "title")) {
+            adv.summary = text(a, m);
+        } else if (is(m, "description")) {
+            adv.description = text(a, m);
+        } else if (is(m, "reference")) {
+            const char *src = attr(a, m, "source"), *id = attr(a, m, "ref_id");
+            const char *url = attr(a, m, "ref_url");
+            if (src && id && strcmp(src, "elsa") == 0 && !adv.id)
+                adv.id = id;
+            else if (src && id && strcmp(src, "CVE") == 0)
+                al[n_al++] = id;
+            if (url)
+                refs[n_refs++] = url;
+        } else if (is(m, "advisory")) {
+            for (const xmlNode *x = m->children; x; x = x->next) {
+                if (is(x, "severity"))
+                    sev = text(a, x);
+                else if (is(x, "issued"))
+                    adv.published = attr(a, x, "date");
+            }
+        }
+    }
+    const char *defid = attr(a, def, "id");
+    if (!adv.id) {
+        bsn_vdb_warn(im, path, defid ? defid : "definition", "no ELSA reference: skipped");
+        return;
+    }
+    adv.severity = sev ? bsn_vdb_severity_word(sev, strlen(sev)) : NULL;
+    adv.aliases = al;
+    adv.n_aliases = n_al;
+    adv.references = refs;
+    adv.n_references = n_refs;
+    struct rows r = { .a = a, .severity = adv.severity };
+    if (criteria)
+        walk(&r, criteria, (struct ctx){ 0 }, 0);
+    if (!r.n) {
+        /* Ksplice-only definitions have nothing for ordinary builds: dropped silently */
+        if (!r.ksplice)
+            bsn_vdb_warn(im, path, adv.id, "no Oracle Linux packages: skipped");
+        return;
+    }
+    adv.affected = r.v;
+    adv.n_affected = r.n;
+    bsn_vdb_emit(im, &adv);
+}
+
+static bsn_code
+elsa_import(struct bsn_vdb_import *im, const char *path, const unsigned char *data, size_t len,
+            struct bsn_err *err)
+{
+    (void)err;
+    struct bsn_buf plain;
+    bsn_buf_init(&plain, MAX_XML);
+    if (compressed_name(path)) {
+        if (!decompress(data, len, &plain)) {
+            bsn_vdb_warn(im, path, "file", "not a valid compressed stream (or over %u MiB)",
+                         MAX_XML >> 20);
+            bsn_buf_release(&plain);
+            return BSN_OK;
+        }
+        data = (const unsigned char *)plain.ptr;
+        len = plain.len;
+    }
+    if (len > INT32_MAX) {
+        bsn_vdb_warn(im, path, "file", "too large");
+        bsn_buf_release(&plain);
+        return BSN_OK;
+    }
+    xmlDoc *doc = xmlReadMemory((const char *)data, (int)len, path, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    bsn_buf_release(&plain);
+    const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root || !is(root, "oval_definitions")) {
+        bsn_vdb_warn(im, path, "file", doc ? "no <oval_definitions> root" : "malformed XML");
+        xmlFreeDoc(doc);
+        return BSN_OK;
+    }
+    for (const xmlNode *s = root->children; s; s = s->next) {
+        if (!is(s, "definitions"))
+            continue;
+        for (const xmlNode *d = s->children; d; d = d->next)
+            if (is(d, "definition"))
+                import_definition(im, path, d);
+    }
+    xmlFreeDoc(doc);
+    return BSN_OK;
+}
+
+const struct bsn_feed bsn_feed_oracle_elsa = {
+    .name = "oracle-elsa",
+    .data_source = "oracle",
+    .detect = elsa_detect,
+    .import_file = elsa_import,
+};
