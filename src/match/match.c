@@ -153,11 +153,18 @@ is_cve(const char *id)
     return id && strncmp(id, "CVE-", 4) == 0;
 }
 
+/* Where a row's severity comes from, as the report names it: "ghsa" for GitHub advisories,
+ * the distribution for OSV records of a distribution ("ubuntu" for "ubuntu:22.04" rows of the
+ * OSV feed), else the feed's data source. */
 static const char *
-hit_label(const struct bsn_vdb_hit *h)
+hit_label(struct bsn_arena *a, const struct bsn_vdb_hit *h)
 {
     if (h->adv->id && strncmp(h->adv->id, "GHSA-", 5) == 0)
         return "ghsa";
+    const char *ns = h->aff->namespace;
+    const char *colon = ns ? strchr(ns, ':') : NULL;
+    if (h->data_source && strcmp(h->data_source, "osv") == 0 && colon && colon > ns)
+        return bsn_arena_strndup(a, ns, (size_t)(colon - ns));
     return h->data_source ? h->data_source : "unknown";
 }
 
@@ -682,7 +689,7 @@ match_rows(struct matcher *m, const struct bsn_package *p, const struct bsn_matc
                 h->h = vh;
                 h->bundle = a->id;
             }
-            h->label = hit_label(&rows[i]);
+            h->label = hit_label(m->scratch, &rows[i]);
             h->group = nh;
             h->fixed = fixed;
             nh++;

@@ -58,6 +58,7 @@ def build_db(tmp):
         [os.path.join(FEEDS, a) for a in [
             "debian/debian-security-tracker-2023-04.tar.xz",
             "debian/debian-osv-dsa-dla-2025-02.tar.xz",
+            "ubuntu/ubuntu-osv-subset.tar.xz",
             "alpine/alpine-secdb-v3.3-v3.11.tar.xz",
             "ghsa/github-advisory-database-npm-maven-subset.tar.xz",
             "go/golang-vulndb-osv.tar.xz",
@@ -93,6 +94,33 @@ Architecture: amd64
 Version: 90.0.4430.212-1~deb10u1
 Depends: libc6 (>= 2.28)
 Description: web browser
+"""
+
+
+# Ubuntu 22.04: no real Ubuntu package database is in tests/data, so three stanzas written
+# after the real jammy packages (libssl3 from source openssl, at an older security update;
+# openssl at the update that fixes CVE-2024-0727; nodejs, whose jammy entry has no fix).
+UBUNTU_RELEASE = ('PRETTY_NAME="Ubuntu 22.04.4 LTS"\nNAME="Ubuntu"\nVERSION_ID="22.04"\n'
+                  'VERSION="22.04.4 LTS (Jammy Jellyfish)"\nVERSION_CODENAME=jammy\nID=ubuntu\n'
+                  'ID_LIKE=debian\n')
+UBUNTU_STATUS = """Package: libssl3
+Status: install ok installed
+Architecture: amd64
+Source: openssl
+Version: 3.0.2-0ubuntu1.10
+Description: Secure Sockets Layer toolkit - shared libraries
+
+Package: openssl
+Status: install ok installed
+Architecture: amd64
+Version: 3.0.2-0ubuntu1.14
+Description: Secure Sockets Layer toolkit - cryptographic utility
+
+Package: nodejs
+Status: install ok installed
+Architecture: amd64
+Version: 12.22.9~dfsg-1ubuntu3.4
+Description: evented I/O for V8 javascript - runtime executable
 """
 
 
@@ -143,6 +171,11 @@ def build_images(tmp):
         {"compression": "zstd", "entries": files_of(buster, ["etc/os-release",
                                                             "etc/debian_version"]) +
          [{"path": "var/lib/dpkg/status", "file": buster_status}]}]})
+
+    imgs["ubuntu22"] = os.path.join(tmp, "ubuntu22.tar")
+    mkimage(imgs["ubuntu22"], {"format": "docker-archive", "layers": [
+        {"entries": [{"path": "etc/os-release", "content": UBUNTU_RELEASE},
+                     {"path": "var/lib/dpkg/status", "content": UBUNTU_STATUS}]}]})
 
     alp = os.path.join(REAL, "alpine-3.4", "rootfs")
     imgs["alpine34"] = os.path.join(tmp, "alpine34.tar")
@@ -312,6 +345,21 @@ def main():
         # epoch on both sides: git 1:2.20.1-2+deb10u3; DLA/list DLA-3239-1 git [buster]
         # 1:2.20.1-2+deb10u5
         expect(r, n, "deb", "git", "1:2.20.1-2+deb10u3", "CVE-2022-24765", "1:2.20.1-2+deb10u5")
+
+        # ---- Ubuntu 22.04 ----
+        r = scan(db, "image", imgs["ubuntu22"])
+        n = "ubuntu22"
+        # Ubuntu OSV CVE-2024-0727: Ubuntu:22.04:LTS openssl fixed 3.0.2-0ubuntu1.14,
+        # ubuntu_priority "low" (the distro's severity wins over the CVSS 5.5 MEDIUM)
+        expect(r, n, "deb", "libssl3", "3.0.2-0ubuntu1.10", "CVE-2024-0727",
+               "3.0.2-0ubuntu1.14", severity="LOW")
+        v = index(r).get(("deb", "libssl3", "3.0.2-0ubuntu1.10", "CVE-2024-0727"), [{}])[0]
+        if v.get("severity_source") != "ubuntu":
+            fail("ubuntu22: severity source %r, want ubuntu" % v.get("severity_source"))
+        absent(r, n, "deb", "openssl", "3.0.2-0ubuntu1.14", "CVE-2024-0727")
+        # nodejs: introduced 0, no fix, no priority: unfixed, severity from CVSS 5.5
+        expect(r, n, "deb", "nodejs", "12.22.9~dfsg-1ubuntu3.4", "CVE-2024-0727", None,
+               status="not_fixed", severity="MEDIUM")
 
         # ---- Alpine 3.4.6 ----
         r = scan(db, "image", imgs["alpine34"])
