@@ -47,7 +47,7 @@ help(void)
         "  --cache-dir DIR            per-layer analysis cache (default $XDG_CACHE_HOME/bosun)\n"
         "  --webhook URL              POST new and resolved findings per image after a re-match\n"
         "  --webhook-secret-file F    HMAC-SHA256 key: X-Bosun-Signature: sha256=HEX\n"
-        "  --db-update-interval DUR   run 'db update' and re-match every DUR (30m, 6h, 1d; 0 = off)\n"
+        "  --db-update-interval DUR   'db update' and re-match every DUR (30m, 6h, 1d; 0 = off)\n"
         "  --max-queue N              queued jobs before POST /scan answers 429 (default 1000)\n"
         "  --lease DUR                job lease, renewed while a scan runs (default 60s)\n"
         "  --http-threads N           HTTP thread pool (default 4)\n"

@@ -491,7 +491,9 @@ bsn_server_run(const struct bsn_server_config *c, volatile sig_atomic_t *stop,
     pthread_cond_init(&s->wake, NULL);
     make_owner(s);
 
-    bsn_code rc = bsn_store_open(c->store_url, &s->store, err);
+    /* a store connection per worker, HTTP thread, the lease keeper and the re-matcher */
+    size_t conns = (c->workers ? c->workers : 2) + (c->http_threads ? c->http_threads : 4) + 2;
+    bsn_code rc = bsn_store_open(c->store_url, conns, &s->store, err);
     if (rc != BSN_OK)
         goto out;
     bsn_server_refresh_db(s);

@@ -58,10 +58,11 @@ struct bsn_store_report {
 /*
  * Opens the store named by url ("postgres://…" or "postgresql://…" through libpq, "sqlite:PATH"
  * or a plain path for SQLite) and applies the versioned migrations it lacks (under an advisory
- * lock on PostgreSQL, so servers starting together migrate once). A PostgreSQL connection that
- * drops is re-established on the next call. Thread-safe: calls are serialised per handle.
+ * lock on PostgreSQL, so servers starting together migrate once). Thread-safe: a pool of conns
+ * connections (at most 32), each call holding one; a PostgreSQL connection that drops is
+ * re-established on its next use.
  */
-BSN_MUST_USE bsn_code bsn_store_open(const char *url, struct bsn_store **out,
+BSN_MUST_USE bsn_code bsn_store_open(const char *url, size_t conns, struct bsn_store **out,
                                      struct bsn_err *err);
 void bsn_store_close(struct bsn_store *s);
 bool bsn_store_is_postgres(const struct bsn_store *s);

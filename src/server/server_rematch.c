@@ -35,7 +35,7 @@
 
 #define MAX_INVENTORY_PACKAGES 1000000
 
-/* ---- inventory and finding keys --------------------------------------------------------------- */
+/* ---- inventory and finding keys ------------------------------------------------------------ */
 
 static void
 set_str(json_t *o, const char *k, const char *v)
@@ -232,7 +232,7 @@ minus(json_t *a, json_t *b)
     return out;
 }
 
-/* ---- webhooks -------------------------------------------------------------------------------- */
+/* ---- webhooks ------------------------------------------------------------------------------ */
 
 void
 bsn_webhook_sign(const char *key, const char *body, size_t len, char out[80])
@@ -299,7 +299,7 @@ webhook_post(struct bsn_server *s, const char *body)
     return false;
 }
 
-/* ---- re-matching ----------------------------------------------------------------------------- */
+/* ---- re-matching --------------------------------------------------------------------------- */
 
 struct rematch_ctx {
     struct bsn_server *s;

@@ -20,6 +20,7 @@
  * callers retry later on failure, so the server survives a PostgreSQL restart.
  */
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -34,14 +35,23 @@
 #define MAX_PARAMS 12
 #define MAX_COLS 8
 
-struct bsn_store {
+#define MAX_CONNS 32
+
+/* One connection of the pool; a call holds one for its duration. */
+struct conn {
     pthread_mutex_t mu;
-    bool pg;
     sqlite3 *lite;
     PGconn *conn;
+};
+
+struct bsn_store {
+    bool pg;
     char *url;       /* for messages (PostgreSQL: without the password) */
     char *conninfo;
     int64_t schema_version;
+    size_t n_conns;
+    atomic_size_t next;
+    struct conn conns[MAX_CONNS];
 };
 
 /* Rows of a query, all values as heap text (NULL for SQL NULL). */
@@ -81,13 +91,13 @@ rows_add(struct rows *r, size_t cols, char **vals)
 /* ---- SQLite --------------------------------------------------------------------------------- */
 
 static bsn_code
-lite_query(struct bsn_store *s, const char *sql, size_t np, const char *const *p,
+lite_query(struct bsn_store *s, struct conn *c, const char *sql, size_t np, const char *const *p,
            struct rows *out, struct bsn_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->lite, sql, -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(c->lite, sql, -1, &st, NULL);
     if (rc != SQLITE_OK)
-        return bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url, sqlite3_errmsg(s->lite));
+        return bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url, sqlite3_errmsg(c->lite));
     for (size_t i = 0; i < np; i++) {
         char name[24];
         snprintf(name, sizeof(name), "$%zu", i + 1);
@@ -98,7 +108,7 @@ lite_query(struct bsn_store *s, const char *sql, size_t np, const char *const *p
                   : sqlite3_bind_null(st, idx);
         if (rc != SQLITE_OK) {
             sqlite3_finalize(st);
-            return bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url, sqlite3_errmsg(s->lite));
+            return bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url, sqlite3_errmsg(c->lite));
         }
     }
     bsn_code code = BSN_OK;
@@ -109,17 +119,17 @@ lite_query(struct bsn_store *s, const char *sql, size_t np, const char *const *p
         if (cols > MAX_COLS)
             cols = MAX_COLS;
         char *vals[MAX_COLS];
-        for (int c = 0; c < cols; c++)
-            vals[c] = dup_or_null((const char *)sqlite3_column_text(st, c));
+        for (int k = 0; k < cols; k++)
+            vals[k] = dup_or_null((const char *)sqlite3_column_text(st, k));
         if (rows_add(out, (size_t)cols, vals) != BSN_OK) {
-            for (int c = 0; c < cols; c++)
-                free(vals[c]);
+            for (int k = 0; k < cols; k++)
+                free(vals[k]);
             code = bsn_err_set(err, BSN_ELIMIT, "store '%s': too many rows", s->url);
             break;
         }
     }
     if (code == BSN_OK && rc != SQLITE_DONE)
-        code = bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url, sqlite3_errmsg(s->lite));
+        code = bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url, sqlite3_errmsg(c->lite));
     sqlite3_finalize(st);
     return code;
 }
@@ -127,26 +137,26 @@ lite_query(struct bsn_store *s, const char *sql, size_t np, const char *const *p
 /* ---- PostgreSQL ----------------------------------------------------------------------------- */
 
 static bsn_code
-pg_connect(struct bsn_store *s, struct bsn_err *err)
+pg_connect(struct bsn_store *s, struct conn *c, struct bsn_err *err)
 {
-    if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+    if (c->conn && PQstatus(c->conn) == CONNECTION_OK)
         return BSN_OK;
-    if (s->conn) {
-        PQreset(s->conn);
-        if (PQstatus(s->conn) == CONNECTION_OK)
+    if (c->conn) {
+        PQreset(c->conn);
+        if (PQstatus(c->conn) == CONNECTION_OK)
             return BSN_OK;
-        PQfinish(s->conn);
+        PQfinish(c->conn);
     }
-    s->conn = PQconnectdb(s->conninfo);
-    if (PQstatus(s->conn) != CONNECTION_OK) {
+    c->conn = PQconnectdb(s->conninfo);
+    if (PQstatus(c->conn) != CONNECTION_OK) {
         bsn_code rc = bsn_err_set(err, BSN_EIO, "store '%s': cannot connect: %s", s->url,
-                                  PQerrorMessage(s->conn));
+                                  PQerrorMessage(c->conn));
         /* libpq messages end with a newline: keep the error on one line */
         char *nl = strchr(err->msg, '\n');
         if (nl)
             *nl = '\0';
-        PQfinish(s->conn);
-        s->conn = NULL;
+        PQfinish(c->conn);
+        c->conn = NULL;
         return rc;
     }
     return BSN_OK;
@@ -160,13 +170,13 @@ pg_notice_quiet(void *arg, const char *msg)
 }
 
 static bsn_code
-pg_query(struct bsn_store *s, const char *sql, size_t np, const char *const *p,
+pg_query(struct bsn_store *s, struct conn *c, const char *sql, size_t np, const char *const *p,
          struct rows *out, struct bsn_err *err)
 {
     for (int attempt = 0;; attempt++) {
-        BSN_TRY(pg_connect(s, err));
-        PQsetNoticeProcessor(s->conn, pg_notice_quiet, NULL);
-        PGresult *res = PQexecParams(s->conn, sql, (int)np, NULL, p, NULL, NULL, 0);
+        BSN_TRY(pg_connect(s, c, err));
+        PQsetNoticeProcessor(c->conn, pg_notice_quiet, NULL);
+        PGresult *res = PQexecParams(c->conn, sql, (int)np, NULL, p, NULL, NULL, 0);
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
             if (out && st == PGRES_TUPLES_OK) {
@@ -175,12 +185,12 @@ pg_query(struct bsn_store *s, const char *sql, size_t np, const char *const *p,
                     cols = MAX_COLS;
                 for (int i = 0; i < n; i++) {
                     char *vals[MAX_COLS];
-                    for (int c = 0; c < cols; c++)
-                        vals[c] = PQgetisnull(res, i, c) ? NULL
-                                                         : bsn_xstrdup(PQgetvalue(res, i, c));
+                    for (int k = 0; k < cols; k++)
+                        vals[k] = PQgetisnull(res, i, k) ? NULL
+                                                         : bsn_xstrdup(PQgetvalue(res, i, k));
                     if (rows_add(out, (size_t)cols, vals) != BSN_OK) {
-                        for (int c = 0; c < cols; c++)
-                            free(vals[c]);
+                        for (int k = 0; k < cols; k++)
+                            free(vals[k]);
                         PQclear(res);
                         return bsn_err_set(err, BSN_ELIMIT, "store '%s': too many rows", s->url);
                     }
@@ -189,22 +199,22 @@ pg_query(struct bsn_store *s, const char *sql, size_t np, const char *const *p,
             PQclear(res);
             return BSN_OK;
         }
-        bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url, PQerrorMessage(s->conn));
+        bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url, PQerrorMessage(c->conn));
         char *nl = strchr(err->msg, '\n');
         if (nl)
             *nl = '\0';
         PQclear(res);
         /* a dropped connection (PostgreSQL restarted): reconnect and retry once, outside
          * a transaction only (a transaction's earlier statements are gone with it) */
-        if (PQstatus(s->conn) != CONNECTION_OK && attempt == 0 &&
-            PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
-            PQfinish(s->conn);
-            s->conn = NULL;
+        if (PQstatus(c->conn) != CONNECTION_OK && attempt == 0 &&
+            PQtransactionStatus(c->conn) != PQTRANS_INTRANS) {
+            PQfinish(c->conn);
+            c->conn = NULL;
             continue;
         }
-        if (PQstatus(s->conn) != CONNECTION_OK) {
-            PQfinish(s->conn);
-            s->conn = NULL;
+        if (PQstatus(c->conn) != CONNECTION_OK) {
+            PQfinish(c->conn);
+            c->conn = NULL;
         }
         return BSN_EIO;
     }
@@ -213,33 +223,33 @@ pg_query(struct bsn_store *s, const char *sql, size_t np, const char *const *p,
 /* ---- common --------------------------------------------------------------------------------- */
 
 static bsn_code
-query(struct bsn_store *s, const char *sql, size_t np, const char *const *p, struct rows *out,
-      struct bsn_err *err)
+query(struct bsn_store *s, struct conn *c, const char *sql, size_t np, const char *const *p,
+      struct rows *out, struct bsn_err *err)
 {
     if (np > MAX_PARAMS)
         BSN_BUG("too many store parameters");
-    return s->pg ? pg_query(s, sql, np, p, out, err) : lite_query(s, sql, np, p, out, err);
+    return s->pg ? pg_query(s, c, sql, np, p, out, err) : lite_query(s, c, sql, np, p, out, err);
 }
 
 static bsn_code
-exec0(struct bsn_store *s, const char *sql, struct bsn_err *err)
+exec0(struct bsn_store *s, struct conn *c, const char *sql, struct bsn_err *err)
 {
-    return query(s, sql, 0, NULL, NULL, err);
+    return query(s, c, sql, 0, NULL, NULL, err);
 }
 
 static bsn_code
-begin(struct bsn_store *s, struct bsn_err *err)
+begin(struct bsn_store *s, struct conn *c, struct bsn_err *err)
 {
-    return exec0(s, s->pg ? "BEGIN" : "BEGIN IMMEDIATE", err);
+    return exec0(s, c, s->pg ? "BEGIN" : "BEGIN IMMEDIATE", err);
 }
 
 static void
-rollback(struct bsn_store *s)
+rollback(struct bsn_store *s, struct conn *c)
 {
     struct bsn_err ignored;
-    if (s->pg && (!s->conn || PQstatus(s->conn) != CONNECTION_OK))
+    if (s->pg && (!c->conn || PQstatus(c->conn) != CONNECTION_OK))
         return;
-    (void)exec0(s, "ROLLBACK", &ignored);
+    (void)exec0(s, c, "ROLLBACK", &ignored);
 }
 
 static void
@@ -276,46 +286,84 @@ static const struct migration migrations[] = {
 };
 
 static bsn_code
-migrate(struct bsn_store *s, struct bsn_err *err)
+migrate(struct bsn_store *s, struct conn *c, struct bsn_err *err)
 {
-    BSN_TRY(begin(s, err));
+    BSN_TRY(begin(s, c, err));
     bsn_code rc = BSN_OK;
     struct rows r = { 0 };
     if (s->pg)
-        rc = exec0(s, "SELECT pg_advisory_xact_lock(7218047113)", err);
+        rc = exec0(s, c, "SELECT pg_advisory_xact_lock(7218047113)", err);
     if (rc == BSN_OK)
-        rc = exec0(s, "CREATE TABLE IF NOT EXISTS bosun_schema (version BIGINT NOT NULL)", err);
+        rc = exec0(s, c, "CREATE TABLE IF NOT EXISTS bosun_schema (version BIGINT NOT NULL)", err);
     if (rc == BSN_OK)
-        rc = query(s, "SELECT COALESCE(MAX(version), 0) FROM bosun_schema", 0, NULL, &r, err);
+        rc = query(s, c, "SELECT COALESCE(MAX(version), 0) FROM bosun_schema", 0, NULL, &r, err);
     int64_t have = rc == BSN_OK && r.n ? text_i64(r.v[0]) : 0, applied = have;
     rows_release(&r);
     for (size_t i = 0; rc == BSN_OK && i < sizeof(migrations) / sizeof(migrations[0]); i++) {
         if (migrations[i].version <= have)
             continue;
-        rc = exec0(s, migrations[i].sql, err);
+        rc = exec0(s, c, migrations[i].sql, err);
         if (rc == BSN_OK && migrations[i].version > applied) {
             char v[24];
             i64_text(v, migrations[i].version);
             const char *p[] = { v };
-            rc = query(s, "INSERT INTO bosun_schema (version) VALUES ($1)", 1, p, NULL, err);
+            rc = query(s, c, "INSERT INTO bosun_schema (version) VALUES ($1)", 1, p, NULL, err);
             applied = migrations[i].version;
         }
     }
     if (rc == BSN_OK)
-        rc = exec0(s, "COMMIT", err);
+        rc = exec0(s, c, "COMMIT", err);
     if (rc != BSN_OK) {
-        rollback(s);
+        rollback(s, c);
         return bsn_err_prefix(err, "migrating the store");
     }
     s->schema_version = applied;
     return BSN_OK;
 }
 
+/* A connection of the pool, preferring an idle one; released with release(). */
+static struct conn *
+acquire(struct bsn_store *s)
+{
+    size_t start = atomic_fetch_add(&s->next, 1) % s->n_conns;
+    for (size_t i = 0; i < s->n_conns; i++) {
+        struct conn *c = &s->conns[(start + i) % s->n_conns];
+        if (pthread_mutex_trylock(&c->mu) == 0)
+            return c;
+    }
+    struct conn *c = &s->conns[start];
+    pthread_mutex_lock(&c->mu);
+    return c;
+}
+
+static void
+release(struct conn *c)
+{
+    pthread_mutex_unlock(&c->mu);
+}
+
+static bsn_code
+lite_open(struct bsn_store *s, struct conn *c, struct bsn_err *err)
+{
+    int src = sqlite3_open_v2(s->url, &c->lite,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                              NULL);
+    if (src != SQLITE_OK)
+        return bsn_err_set(err, BSN_EIO, "store '%s': %s", s->url,
+                           c->lite ? sqlite3_errmsg(c->lite) : "cannot open");
+    sqlite3_busy_timeout(c->lite, 10000);
+    BSN_TRY(exec0(s, c, "PRAGMA journal_mode=WAL", err));
+    return exec0(s, c, "PRAGMA synchronous=NORMAL", err);
+}
+
 bsn_code
-bsn_store_open(const char *url, struct bsn_store **out, struct bsn_err *err)
+bsn_store_open(const char *url, size_t conns, struct bsn_store **out, struct bsn_err *err)
 {
     struct bsn_store *s = bsn_xcalloc(1, sizeof(*s));
-    pthread_mutex_init(&s->mu, NULL);
+    s->n_conns = conns == 0 ? 1 : conns > MAX_CONNS ? MAX_CONNS : conns;
+    for (size_t i = 0; i < s->n_conns; i++)
+        pthread_mutex_init(&s->conns[i].mu, NULL);
+    struct conn *c = &s->conns[0];
     bsn_code rc = BSN_OK;
     if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13)) {
         s->pg = true;
@@ -332,26 +380,16 @@ bsn_store_open(const char *url, struct bsn_store **out, struct bsn_err *err)
         } else {
             s->url = bsn_xstrdup(url);
         }
-        rc = pg_connect(s, err);
+        /* the other connections open on first use (pg_connect) */
+        rc = pg_connect(s, c, err);
     } else {
-        const char *path = !strncmp(url, "sqlite:", 7) ? url + 7 : url;
-        s->url = bsn_xstrdup(path);
-        int src = sqlite3_open_v2(path, &s->lite,
-                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                      SQLITE_OPEN_FULLMUTEX,
-                                  NULL);
-        if (src != SQLITE_OK) {
-            rc = bsn_err_set(err, BSN_EIO, "store '%s': %s", path,
-                             s->lite ? sqlite3_errmsg(s->lite) : "cannot open");
-        } else {
-            sqlite3_busy_timeout(s->lite, 10000);
-            rc = exec0(s, "PRAGMA journal_mode=WAL", err);
-            if (rc == BSN_OK)
-                rc = exec0(s, "PRAGMA synchronous=NORMAL", err);
-        }
+        s->url = bsn_xstrdup(!strncmp(url, "sqlite:", 7) ? url + 7 : url);
+        rc = lite_open(s, c, err);
     }
     if (rc == BSN_OK)
-        rc = migrate(s, err);
+        rc = migrate(s, c, err);
+    for (size_t i = 1; rc == BSN_OK && !s->pg && i < s->n_conns; i++)
+        rc = lite_open(s, &s->conns[i], err);
     if (rc != BSN_OK) {
         bsn_store_close(s);
         return rc;
@@ -365,11 +403,14 @@ bsn_store_close(struct bsn_store *s)
 {
     if (!s)
         return;
-    if (s->lite)
-        sqlite3_close(s->lite);
-    if (s->conn)
-        PQfinish(s->conn);
-    pthread_mutex_destroy(&s->mu);
+    for (size_t i = 0; i < s->n_conns; i++) {
+        struct conn *c = &s->conns[i];
+        if (c->lite)
+            sqlite3_close(c->lite);
+        if (c->conn)
+            PQfinish(c->conn);
+        pthread_mutex_destroy(&c->mu);
+    }
     free(s->url);
     free(s->conninfo);
     free(s);
@@ -416,9 +457,9 @@ bsn_store_job_release(struct bsn_store_job *j)
 bsn_code
 bsn_store_ping(struct bsn_store *s, struct bsn_err *err)
 {
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = exec0(s, "SELECT 1", err);
-    pthread_mutex_unlock(&s->mu);
+    struct conn *c = acquire(s);
+    bsn_code rc = exec0(s, c, "SELECT 1", err);
+    release(c);
     return rc;
 }
 
@@ -429,12 +470,12 @@ bsn_store_job_add(struct bsn_store *s, const char *id, const char *request, cons
     char now[24];
     i64_text(now, now_ms);
     const char *p[] = { id, request, digest, now };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s,
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c,
                         "INSERT INTO jobs (id, state, request, digest, created_at, updated_at)"
                         " VALUES ($1, 'queued', $2, $3, $4, $4)",
                         4, p, NULL, err);
-    pthread_mutex_unlock(&s->mu);
+    release(c);
     return rc;
 }
 
@@ -442,9 +483,9 @@ bsn_code
 bsn_store_job_counts(struct bsn_store *s, uint64_t counts[BSN_JOB_STATES], struct bsn_err *err)
 {
     struct rows r = { 0 };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s, "SELECT state, COUNT(*) FROM jobs GROUP BY state", 0, NULL, &r, err);
-    pthread_mutex_unlock(&s->mu);
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c, "SELECT state, COUNT(*) FROM jobs GROUP BY state", 0, NULL, &r, err);
+    release(c);
     for (int i = 0; i < BSN_JOB_STATES; i++)
         counts[i] = 0;
     for (size_t i = 0; rc == BSN_OK && i < r.n; i++)
@@ -457,9 +498,9 @@ bsn_code
 bsn_store_queue_depth(struct bsn_store *s, uint64_t *out, struct bsn_err *err)
 {
     struct rows r = { 0 };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'", 0, NULL, &r, err);
-    pthread_mutex_unlock(&s->mu);
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'", 0, NULL, &r, err);
+    release(c);
     if (rc == BSN_OK)
         *out = r.n ? (uint64_t)text_i64(r.v[0]) : 0;
     rows_release(&r);
@@ -508,9 +549,9 @@ bsn_store_job_claim(struct bsn_store *s, const char *owner, int64_t now_ms, int6
         " ORDER BY created_at, id LIMIT 1)"
         " RETURNING id, state, request, digest, error, attempts";
     struct rows r = { 0 };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s, s->pg ? sql_pg : sql_lite, 3, p, &r, err);
-    pthread_mutex_unlock(&s->mu);
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c, s->pg ? sql_pg : sql_lite, 3, p, &r, err);
+    release(c);
     *got = false;
     if (rc == BSN_OK && r.n == 1 && r.cols == 6) {
         job_from_row(out, r.v);
@@ -527,12 +568,12 @@ bsn_store_lease_renew(struct bsn_store *s, const char *owner, int64_t until_ms,
     char until[24];
     i64_text(until, until_ms);
     const char *p[] = { owner, until };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s,
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c,
                         "UPDATE jobs SET lease_until = $2"
                         " WHERE lease_owner = $1 AND state = 'running'",
                         2, p, NULL, err);
-    pthread_mutex_unlock(&s->mu);
+    release(c);
     return rc;
 }
 
@@ -542,12 +583,12 @@ bsn_store_job_get(struct bsn_store *s, const char *id, struct bsn_store_job *out
 {
     const char *p[] = { id };
     struct rows r = { 0 };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s,
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c,
                         "SELECT id, state, request, digest, error, attempts FROM jobs"
                         " WHERE id = $1",
                         1, p, &r, err);
-    pthread_mutex_unlock(&s->mu);
+    release(c);
     *found = false;
     if (rc == BSN_OK && r.n == 1 && r.cols == 6) {
         job_from_row(out, r.v);
@@ -568,16 +609,16 @@ bsn_store_job_finish(struct bsn_store *s, const char *id, const char *digest,
     const char *pr[] = { id, rep->harbor, rep->json, rep->cyclonedx, rep->spdx, ms, now };
     const char *pi[] = { digest, rep->repository, rep->inventory, rep->findings, built, now };
     const char *pj[] = { id, now };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = begin(s, err);
+    struct conn *c = acquire(s);
+    bsn_code rc = begin(s, c, err);
     if (rc == BSN_OK)
-        rc = query(s,
+        rc = query(s, c,
                    "INSERT INTO results (job_id, harbor, json, cyclonedx, spdx, scan_ms,"
                    " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
                    " ON CONFLICT (job_id) DO NOTHING",
                    7, pr, NULL, err);
     if (rc == BSN_OK && digest && rep->inventory)
-        rc = query(s,
+        rc = query(s, c,
                    "INSERT INTO inventories (digest, repository, inventory, findings,"
                    " db_built_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
                    " ON CONFLICT (digest) DO UPDATE SET repository = excluded.repository,"
@@ -585,15 +626,15 @@ bsn_store_job_finish(struct bsn_store *s, const char *id, const char *digest,
                    " db_built_at = excluded.db_built_at, updated_at = excluded.updated_at",
                    6, pi, NULL, err);
     if (rc == BSN_OK)
-        rc = query(s,
+        rc = query(s, c,
                    "UPDATE jobs SET state = 'done', lease_owner = NULL, error = NULL,"
                    " updated_at = $2 WHERE id = $1",
                    2, pj, NULL, err);
     if (rc == BSN_OK)
-        rc = exec0(s, "COMMIT", err);
+        rc = exec0(s, c, "COMMIT", err);
     if (rc != BSN_OK)
-        rollback(s);
-    pthread_mutex_unlock(&s->mu);
+        rollback(s, c);
+    release(c);
     return rc;
 }
 
@@ -604,12 +645,12 @@ bsn_store_job_fail(struct bsn_store *s, const char *id, const char *msg, int64_t
     char now[24];
     i64_text(now, now_ms);
     const char *p[] = { id, msg, now };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s,
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c,
                         "UPDATE jobs SET state = 'failed', lease_owner = NULL, error = $2,"
                         " updated_at = $3 WHERE id = $1 AND state <> 'done'",
                         3, p, NULL, err);
-    pthread_mutex_unlock(&s->mu);
+    release(c);
     return rc;
 }
 
@@ -631,9 +672,9 @@ bsn_store_result_get(struct bsn_store *s, const char *id, const char *kind, char
         BSN_BUG("unknown result kind");
     const char *p[] = { id };
     struct rows r = { 0 };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s, sql[k], 1, p, &r, err);
-    pthread_mutex_unlock(&s->mu);
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c, sql[k], 1, p, &r, err);
+    release(c);
     *found = false;
     *out = NULL;
     if (rc == BSN_OK && r.n == 1 && r.v[0]) {
@@ -652,17 +693,17 @@ bsn_store_inventory_each(struct bsn_store *s, bsn_store_inventory_fn *fn, void *
     /* digests first, then one inventory at a time: the store lock is not held while the
      * callback matches, and memory stays bounded by one inventory */
     struct rows ids = { 0 };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s, "SELECT digest FROM inventories ORDER BY digest", 0, NULL, &ids, err);
-    pthread_mutex_unlock(&s->mu);
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c, "SELECT digest FROM inventories ORDER BY digest", 0, NULL, &ids, err);
+    release(c);
     for (size_t i = 0; rc == BSN_OK && i < ids.n; i++) {
         const char *p[] = { ids.v[i] };
         struct rows r = { 0 };
-        pthread_mutex_lock(&s->mu);
-        rc = query(s,
+        c = acquire(s);
+        rc = query(s, c,
                    "SELECT repository, inventory, findings FROM inventories WHERE digest = $1",
                    1, p, &r, err);
-        pthread_mutex_unlock(&s->mu);
+        release(c);
         if (rc == BSN_OK && r.n == 1 && r.v[1] && r.v[2])
             rc = fn(arg, ids.v[i], r.v[0], r.v[1], r.v[2], err);
         rows_release(&r);
@@ -679,11 +720,11 @@ bsn_store_inventory_set_findings(struct bsn_store *s, const char *digest, const 
     i64_text(now, now_ms);
     i64_text(built, db_built_at);
     const char *p[] = { digest, findings, built, now };
-    pthread_mutex_lock(&s->mu);
-    bsn_code rc = query(s,
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c,
                         "UPDATE inventories SET findings = $2, db_built_at = $3, updated_at = $4"
                         " WHERE digest = $1",
                         4, p, NULL, err);
-    pthread_mutex_unlock(&s->mu);
+    release(c);
     return rc;
 }

@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.error
 import urllib.request
 
 import jsonschema
@@ -342,6 +343,8 @@ def start_registry(tmp):
         try:
             urllib.request.urlopen("http://127.0.0.1:%d/v2/" % port, timeout=1)
             break
+        except urllib.error.HTTPError:
+            break  # 401: up, and asking for credentials
         except OSError:
             time.sleep(0.1)
     return proc, log, port, os.path.join(d, "log")

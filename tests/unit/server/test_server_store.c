@@ -33,7 +33,7 @@ setup(void **state)
         return -1;
     snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
     struct bsn_err err = { 0 };
-    if (bsn_store_open(f->path, &f->s, &err) != BSN_OK) {
+    if (bsn_store_open(f->path, 4, &f->s, &err) != BSN_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return -1;
     }
@@ -72,7 +72,7 @@ test_migrations_once(void **state)
     /* a second open of the same file applies nothing again */
     struct bsn_store *again = NULL;
     struct bsn_err err = { 0 };
-    assert_int_equal(bsn_store_open(f->path, &again, &err), BSN_OK);
+    assert_int_equal(bsn_store_open(f->path, 2, &again, &err), BSN_OK);
     assert_int_equal(bsn_store_schema_version(again), 1);
     bsn_store_close(again);
     sqlite3 *db = NULL;
@@ -231,9 +231,9 @@ test_open_errors(void **state)
     (void)state;
     struct bsn_store *s = NULL;
     struct bsn_err err = { 0 };
-    assert_int_equal(bsn_store_open("/nonexistent-dir/x/store.db", &s, &err), BSN_EIO);
+    assert_int_equal(bsn_store_open("/nonexistent-dir/x/store.db", 1, &s, &err), BSN_EIO);
     assert_non_null(strstr(err.msg, "/nonexistent-dir/x/store.db"));
-    assert_int_equal(bsn_store_open("postgres://u:pw@127.0.0.1:1/db", &s, &err), BSN_EIO);
+    assert_int_equal(bsn_store_open("postgres://u:pw@127.0.0.1:1/db", 1, &s, &err), BSN_EIO);
     /* the password never reaches a message */
     assert_null(strstr(err.msg, "pw@"));
     assert_non_null(strstr(err.msg, "postgres://***@127.0.0.1:1/db"));
