@@ -292,6 +292,7 @@ apply(struct filters *f, struct bsn_result *r)
 {
     struct supp sp = { 0 };
     size_t n = 0;
+    f->vex.artifact = r->has_image ? &r->image : NULL;
     for (size_t i = 0; i < r->n_vulns; i++) {
         struct bsn_vuln *v = &r->vulns[i];
         if (!sev_kept(f, v->severity))

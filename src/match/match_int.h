@@ -75,6 +75,9 @@ struct bsn_vex_set {
     size_t n, cap;      /* stmts is malloc'd: bsn_vex_set_release */
     bool indexed;
     struct bsn_map by_id; /* id -> struct bsn_vex_idx (after bsn_vex_index) */
+    /* The scanned image, for statements whose product is the image itself (a pkg:oci purl
+     * without subcomponents): they speak for every package in it. NULL: no image. */
+    const struct bsn_image_info *artifact;
 };
 
 /* The statements naming one id, in document order. */

@@ -6,7 +6,9 @@
  *     {"vulnerability": {"name": "CVE-…", "aliases": […]} | "CVE-…",
  *      "products": [{"@id": "pkg:…", "subcomponents": [{"@id": "pkg:…"}]} | "pkg:…"],
  *      "status": "not_affected" | "fixed" | "affected" | "under_investigation", …}]}
- *   A product with subcomponents (an image with its packages) speaks for the subcomponents.
+ *   A product with subcomponents (an image with its packages) speaks for the subcomponents;
+ *   an image product alone (pkg:oci/NAME@sha256:… naming the scanned image by manifest or
+ *   config digest, or pkg:oci/NAME by repository) speaks for every package in the image.
  *
  * CycloneDX VEX (1.4+, https://cyclonedx.org/capabilities/vex/):
  *   {"bomFormat": "CycloneDX", "components": [{"bom-ref": "…", "purl": "pkg:…"}],
@@ -398,12 +400,71 @@ struct pkg_purl {
     struct bsn_purl purl;
 };
 
+/* The digest after '@' in "name@sha256:…", or NULL. */
+static const char *
+at_digest(const char *ref)
+{
+    const char *at = ref ? strchr(ref, '@') : NULL;
+    return at ? at + 1 : NULL;
+}
+
+/* Does ref ("docker.io/library/debian:12" or "…/debian@sha256:…") name repository name (its
+ * last path component, as an OCI purl's name is)? */
+static bool
+ref_named(const char *ref, const char *name)
+{
+    if (!ref || !name)
+        return false;
+    size_t end = strcspn(ref, "@");
+    const char *slash = NULL;
+    for (const char *p = ref; p < ref + end; p++)
+        if (*p == '/')
+            slash = p;
+    const char *last = slash ? slash + 1 : ref;
+    size_t n = (size_t)(ref + end - last);
+    /* a tag after the last ':' of the last component */
+    const char *colon = memchr(last, ':', n);
+    if (colon)
+        n = (size_t)(colon - last);
+    return strlen(name) == n && strncmp(last, name, n) == 0;
+}
+
+/* Is the OCI purl p the scanned image? By digest (config or manifest) when it has a version,
+ * else by repository name. */
+static bool
+is_artifact(const struct bsn_purl *p, const struct bsn_image_info *im)
+{
+    if (!im)
+        return false;
+    if (p->version && *p->version) {
+        if (im->id && strcmp(im->id, p->version) == 0)
+            return true;
+        for (size_t i = 0; i < im->n_repo_digests; i++) {
+            const char *d = at_digest(im->repo_digests[i]);
+            if (d && strcmp(d, p->version) == 0)
+                return true;
+        }
+        return false;
+    }
+    for (size_t i = 0; i < im->n_repo_tags; i++)
+        if (ref_named(im->repo_tags[i], p->name))
+            return true;
+    for (size_t i = 0; i < im->n_repo_digests; i++)
+        if (ref_named(im->repo_digests[i], p->name))
+            return true;
+    return false;
+}
+
 /* Does statement st speak for v's package? */
 static bool
-covers(const struct bsn_vex_stmt *st, struct pkg_purl *pp)
+covers(const struct bsn_vex_set *set, const struct bsn_vex_stmt *st, struct pkg_purl *pp)
 {
     if (st->n_products == 0)
         return true;
+    for (size_t i = 0; i < st->n_products; i++)
+        if (st->products[i].type && strcasecmp(st->products[i].type, "oci") == 0 &&
+            is_artifact(&st->products[i], set->artifact))
+            return true;
     if (!pp->parsed) {
         struct bsn_err e;
         pp->parsed = true;
@@ -425,7 +486,7 @@ bsn_vex_verdict(const struct bsn_vex_set *set, struct bsn_arena *scratch,
     struct pkg_purl pp = { .scratch = scratch, .v = v };
     if (!set->indexed) {
         for (size_t k = set->n; k-- > 0;)
-            if (names_vuln(&set->stmts[k], v) && covers(&set->stmts[k], &pp))
+            if (names_vuln(&set->stmts[k], v) && covers(set, &set->stmts[k], &pp))
                 return set->stmts[k].reason;
         return NULL;
     }
@@ -438,7 +499,7 @@ bsn_vex_verdict(const struct bsn_vex_set *set, struct bsn_arena *scratch,
         for (size_t j = x ? x->n : 0; j-- > 0;) {
             if (found && x->stmt[j] <= best)
                 break;
-            if (covers(&set->stmts[x->stmt[j]], &pp)) {
+            if (covers(set, &set->stmts[x->stmt[j]], &pp)) {
                 best = x->stmt[j];
                 found = true;
                 break;

@@ -238,6 +238,49 @@ test_openvex(void **state)
 }
 
 static void
+test_openvex_image_product(void **state)
+{
+    (void)state;
+    const char *vex = write_tmp(
+        "image-vex.json",
+        "{\"@context\": \"https://openvex.dev/ns/v0.2.0\", \"statements\": ["
+        " {\"vulnerability\": {\"name\": \"CVE-2023-5678\"},"
+        "  \"products\": [{\"@id\": \"pkg:oci/app@sha256%3Aabc\"}], \"status\": \"not_affected\"},"
+        " {\"vulnerability\": {\"name\": \"CVE-2024-0727\"},"
+        "  \"products\": [{\"@id\": \"pkg:oci/other@sha256%3Adef\"}], \"status\": \"fixed\"},"
+        " {\"vulnerability\": {\"name\": \"CVE-2021-44906\"},"
+        "  \"products\": [{\"@id\": \"pkg:oci/app\"}], \"status\": \"fixed\"}"
+        "]}");
+    static const char *const digests[] = { "registry.example/team/app@sha256:abc" };
+    static const char *const tags[] = { "registry.example/team/app:1.2" };
+    struct bsn_result r;
+    struct bsn_scan_opts o;
+    struct bsn_err err = { 0 };
+    build(&r);
+    r.has_image = true;
+    r.image.repo_digests = digests;
+    r.image.n_repo_digests = 1;
+    r.image.repo_tags = tags;
+    r.image.n_repo_tags = 1;
+    memset(&o, 0, sizeof(o));
+    o.vex_files = &vex;
+    o.n_vex_files = 1;
+    assert_int_equal(bsn_filter(&r, &o, &err), BSN_OK);
+    /* the image by manifest digest, and by repository name; another image's statement does
+     * not apply */
+    assert_int_equal(r.n_vulns, 2);
+    assert_true(has(&r, "CVE-2024-0727") && has(&r, "GHSA-35jh-r3h4-6jhm"));
+    assert_int_equal(r.n_suppressed, 2);
+    bsn_arena_free(r.arena);
+
+    /* no image (a directory scan): image statements apply to nothing */
+    build(&r);
+    assert_int_equal(bsn_filter(&r, &o, &err), BSN_OK);
+    assert_int_equal(r.n_vulns, 4);
+    bsn_arena_free(r.arena);
+}
+
+static void
 test_cyclonedx_vex(void **state)
 {
     (void)state;
@@ -349,6 +392,7 @@ main(void)
         cmocka_unit_test(test_severity_and_unfixed),
         cmocka_unit_test(test_ignorefile_expiry),
         cmocka_unit_test(test_openvex),
+        cmocka_unit_test(test_openvex_image_product),
         cmocka_unit_test(test_cyclonedx_vex),
         cmocka_unit_test(test_baseline),
         cmocka_unit_test(test_purl_match),
