@@ -119,6 +119,10 @@ struct reg_stream {
     char what[96];
     uint64_t delivered, total;
     unsigned last_pct;
+    /* resuming a broken download: Range from this offset; bytes to drop if the server
+     * answers 200 with the whole blob instead of 206 */
+    uint64_t range_from, skip;
+    unsigned resumes;
     bool failed;
     struct bsn_err ferr;
 };
@@ -170,8 +174,11 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
         return n;
     }
     if (line.len == 0) {
-        if (!(s->status >= 300 && s->status < 400 && s->had_location) && s->status >= 200)
+        if (!(s->status >= 300 && s->status < 400 && s->had_location) && s->status >= 200) {
             s->headers_done = true;
+            /* a resume answered with the whole blob: drop what was delivered already */
+            s->skip = s->range_from && s->status == 200 ? s->range_from : 0;
+        }
         return n;
     }
     struct bsn_str key, val;
@@ -218,6 +225,11 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
         s->errbody[s->errbody_n] = '\0';
         return n;
     }
+    /* after a resume answered 200: drop the bytes already delivered (committed only when the
+     * chunk is taken, since a paused chunk is delivered again whole) */
+    size_t drop = s->skip < n ? (size_t)s->skip : n;
+    p += drop;
+    n -= drop;
     size_t held = s->end - s->start;
     if (s->cap - s->end < n && s->start > 0) {
         memmove(s->buf, s->buf + s->start, held);
@@ -234,9 +246,10 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
         s->buf = bsn_xrealloc(s->buf, n);
         s->cap = n;
     }
+    s->skip -= drop;
     memcpy(s->buf + s->end, p, n);
     s->end += n;
-    return n;
+    return size * nmemb;
 }
 
 static void
@@ -291,6 +304,12 @@ stream_attempt(struct reg_stream *s, const char *auth)
         s->hdrs = curl_slist_append(s->hdrs, s->accept);
     if (auth)
         s->hdrs = curl_slist_append(s->hdrs, auth);
+    s->skip = 0;
+    if (s->range_from) {
+        char range[64];
+        snprintf(range, sizeof(range), "Range: bytes=%llu-", (unsigned long long)s->range_from);
+        s->hdrs = curl_slist_append(s->hdrs, range);
+    }
     if (s->hdrs)
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->hdrs);
     curl_multi_add_handle(s->multi, e);
@@ -361,15 +380,14 @@ stream_start(struct reg_stream *s, struct bsn_err *err)
         free(auth);
         stream_pump(s, false);
         url_for_msg(s->url, url_msg, sizeof(url_msg));
-        if (!s->done || s->result == CURLE_OK) {
-            if (s->status >= 200 && s->status < 300)
-                return BSN_OK;
-        }
+        /* a 2xx whose body then broke off: the reader resumes it from what arrived */
+        if (s->headers_done && s->status >= 200 && s->status < 300)
+            return BSN_OK;
         /* not a success: read the (small) error body to its end */
         while (!s->done)
             stream_pump(s, false);
         long status = s->status;
-        bool conn_error = s->result != CURLE_OK && status == 0;
+        bool conn_error = s->result != CURLE_OK && (status == 0 || !s->headers_done);
         /* a name that does not resolve will not resolve a second later either */
         bool retryable = conn_error && s->result != CURLE_COULDNT_RESOLVE_HOST &&
                          s->result != CURLE_COULDNT_RESOLVE_PROXY;
@@ -408,9 +426,6 @@ stream_start(struct reg_stream *s, struct bsn_err *err)
         if (conn_error)
             return bsn_err_set(err, BSN_ENET, "cannot fetch %s: %s", url_msg,
                                curl_easy_strerror(s->result));
-        if (s->result != CURLE_OK && status >= 200 && status < 300)
-            return bsn_err_set(err, BSN_ENET, "cannot fetch %s: %s", url_msg,
-                               curl_easy_strerror(s->result));
         return bsn_err_set(err, BSN_ENET, "cannot fetch %s: HTTP %ld%s", url_msg, status,
                            attempts ? " (after retries)" : "");
     }
@@ -442,6 +457,21 @@ stream_read(struct bsn_reader *r, void *out, size_t cap, size_t *got, struct bsn
     }
     while (s->end == s->start) {
         if (s->done) {
+            if (s->result != CURLE_OK && s->status >= 200 && s->status < 300 &&
+                s->resumes + 1 < MAX_ATTEMPTS) {
+                /* the connection broke mid-body: continue from where it stopped */
+                sleep_ms((int64_t)BACKOFF_FIRST_MS << s->resumes);
+                s->resumes++;
+                s->range_from = s->delivered;
+                struct bsn_err rerr;
+                if (stream_start(s, &rerr) == BSN_OK)
+                    continue;
+                s->failed = true;
+                s->ferr = rerr;
+                if (err)
+                    *err = s->ferr;
+                return s->ferr.code;
+            }
             if (s->result != CURLE_OK) {
                 char url_msg[URL_MAX];
                 url_for_msg(s->url, url_msg, sizeof(url_msg));

@@ -181,6 +181,9 @@ STATUS = ("Package: libc6\nStatus: install ok installed\nArchitecture: amd64\n"
           "Version: 1:1.2.13.dfsg-1\nSource: zlib\nDescription: zlib\n")
 
 
+RANDOM_FILE = None  # 2 MiB of incompressible bytes: a layer blob big enough to cut mid-way
+
+
 def app_spec(tag, fmt="oci-archive", second="zstd"):
     # skopeo compresses plain tar layers when pushing: the blobs stay the same only for
     # compressed layers
@@ -191,7 +194,8 @@ def app_spec(tag, fmt="oci-archive", second="zstd"):
             {"compression": "gzip", "created_by": "ADD rootfs /", "entries": [
                 {"path": "etc/os-release", "content": OS_RELEASE},
                 {"path": "var/lib/dpkg/status", "content": STATUS},
-                {"path": "big.bin", "size": 3 << 20, "byte": "q"}]},
+                {"path": "big.bin", "size": 3 << 20, "byte": "q"},
+                {"path": "data/random.bin", "file": RANDOM_FILE}]},
             {"compression": second, "created_by": "COPY app /app", "entries": [
                 {"path": "app/node_modules/lodash/package.json",
                  "content": json.dumps({"name": "lodash", "version": "4.17.20"})}]},
@@ -233,6 +237,11 @@ def main():
 
 
 def tests(tmp):
+    global RANDOM_FILE
+    import random
+    RANDOM_FILE = os.path.join(tmp, "random.bin")
+    with open(RANDOM_FILE, "wb") as f:
+        f.write(random.Random(8).randbytes(2 << 20))
     env = dict(os.environ, HOME=os.path.join(tmp, "home"))
     env.pop("DOCKER_CONFIG", None)
     os.makedirs(env["HOME"])
@@ -324,6 +333,19 @@ def tests(tmp):
     p = scan(f"127.0.0.1:{bport}/team/app:1", "--no-cache", env=env)
     check(p.returncode == 5 and "HTTP 503" in p.stderr and f"127.0.0.1:{bport}/v2/" in p.stderr,
           f"persistent 503 exits 5: {p.returncode} {p.stderr.strip()}")
+
+    # ---- a connection cut mid-blob: resumed with a Range request (206, or 200 and skip) ----
+    for extra, what in ((), "206"), (("--ignore-range",), "200"):
+        kport, klog = proxy(tmp, "cut" + what, plain, "--cut-after", str(1 << 20), *extra)
+        r = report(scan(f"127.0.0.1:{kport}/team/app:1", "--no-cache", env=env), "cut " + what)
+        lines = open(klog).read().splitlines()
+        check(r is not None and pkgs(r) == pkgs(local) and r["artifact"]["image"]["layers"] ==
+              local["artifact"]["image"]["layers"],
+              f"download cut after 1 MiB resumes (answer {what}): same packages and layers")
+        cut = [l for l in lines if l.endswith(" cut")]
+        resumed = [l for l in lines if " range" in l]
+        check(len(cut) == 1 and len(resumed) == 1 and resumed[0].split()[1] == cut[0].split()[1],
+              f"one cut, one Range request for the same blob: {lines}")
 
     # ---- corrupted blob -------------------------------------------------------------------
     layer0 = local["artifact"]["image"]["layers"][0]["digest"] if local else "x"

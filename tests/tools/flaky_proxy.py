@@ -9,6 +9,10 @@ Forwards every request to --upstream (host:port, plain HTTP) and logs one line p
   --redirect-blobs     blob GETs are answered 307 to the same path on --redirect-to (another
                        host:port), as registries that keep blobs in object storage do; the log
                        records whether the request carried an Authorization header
+  --cut-after N        the first blob GET whose body is longer than N bytes gets its headers
+                       (full Content-Length) and N bytes, then the connection is closed
+  --ignore-range       Range request headers are not forwarded (the upstream answers 200 with
+                       the whole blob); the log line ends in "range" when one was dropped
 The chosen port (127.0.0.1) is written to --port-file once listening.
 """
 
@@ -31,11 +35,13 @@ def main():
     ap.add_argument("--retry-after", default="1")
     ap.add_argument("--corrupt")
     ap.add_argument("--redirect-to")
+    ap.add_argument("--cut-after", type=int)
+    ap.add_argument("--ignore-range", action="store_true")
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
     lock = threading.Lock()
-    state = {"failed": 0}
+    state = {"failed": 0, "cut": False}
 
     def log(line):
         with lock, open(a.log, "a") as f:
@@ -78,6 +84,10 @@ def main():
             conn = http.client.HTTPConnection(a.upstream, timeout=60)
             hdrs = {k: v for k, v in self.headers.items()
                     if k.lower() not in HOP and k.lower() != "host"}
+            if self.headers.get("Range"):
+                auth += " range"
+                if a.ignore_range:
+                    hdrs = {k: v for k, v in hdrs.items() if k.lower() != "range"}
             conn.request(self.command, self.path, body=body, headers=hdrs)
             r = conn.getresponse()
             data = r.read()
@@ -87,6 +97,24 @@ def main():
                 b = bytearray(data)
                 b[len(b) // 2] ^= 0x01
                 data = bytes(b)
+            if (a.cut_after is not None and "/blobs/" in self.path and self.command == "GET"
+                    and len(data) > a.cut_after):
+                with lock:
+                    cut = not state["cut"]
+                    state["cut"] = True
+                if cut:
+                    log(f"{self.command} {self.path} {r.status} {auth} cut")
+                    self.send_response(r.status)
+                    for k, v in r.getheaders():
+                        if k.lower() not in HOP and k.lower() != "content-length":
+                            self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data[:a.cut_after])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
             log(f"{self.command} {self.path} {r.status} {auth}")
             self.reply(r.status, r.getheaders(), data)
 
