@@ -202,30 +202,6 @@ resolve(struct rh_ctx *c, const char *id, struct resolved *r, bool *bad)
     const struct prod *leaf = bsn_map_get(&c->prods, p->ref, strlen(p->ref));
     if (!leaf || !leaf->purl)
         return false;
-    const char *parent = p->parent;
-    for (int depth = 0; parent && depth < MAX_CHAIN; depth++) {
-        const struct prod *pp = bsn_map_get(&c->prods, parent, strlen(parent));
-        if (!pp)
-            return false;
-        if (pp->cpe && !pp->ref) {
-            r->ns = cpe_namespace(c->a, pp->cpe);
-            break;
-        }
-        if (!pp->ref)
-            return false;
-        /* a module inside a platform */
-        const struct prod *mod = bsn_map_get(&c->prods, pp->ref, strlen(pp->ref));
-        if (mod && mod->purl && strncmp(mod->purl, "pkg:rpmmod/", 11) == 0) {
-            struct bsn_purl mp;
-            struct bsn_err e = { 0 };
-            if (bsn_purl_parse(c->a, mod->purl, &mp, &e) == BSN_OK && mp.version)
-                r->module = bsn_arena_printf(c->a, "%s:%.*s", mp.name,
-                                             (int)strcspn(mp.version, ":"), mp.version);
-        }
-        parent = pp->parent;
-    }
-    if (!r->ns)
-        return false;
     if (strncmp(leaf->purl, "pkg:rpm/", 8) != 0)
         return false;
     struct bsn_purl pu;
@@ -243,6 +219,30 @@ resolve(struct rh_ctx *c, const char *id, struct resolved *r, bool *bad)
             return false;
         }
     }
+    const char *parent = p->parent;
+    for (int depth = 0; parent && depth < MAX_CHAIN; depth++) {
+        const struct prod *pp = bsn_map_get(&c->prods, parent, strlen(parent));
+        if (!pp)
+            return false;
+        if (pp->cpe && !pp->ref) {
+            r->ns = cpe_namespace(c->a, pp->cpe);
+            break;
+        }
+        if (!pp->ref)
+            return false;
+        /* a module inside a platform */
+        const struct prod *mod = bsn_map_get(&c->prods, pp->ref, strlen(pp->ref));
+        if (!r->module && mod && mod->purl && strncmp(mod->purl, "pkg:rpmmod/", 11) == 0) {
+            struct bsn_purl mp;
+            struct bsn_err me = { 0 };
+            if (bsn_purl_parse(c->a, mod->purl, &mp, &me) == BSN_OK && mp.version)
+                r->module = bsn_arena_printf(c->a, "%s:%.*s", mp.name,
+                                             (int)strcspn(mp.version, ":"), mp.version);
+        }
+        parent = pp->parent;
+    }
+    if (!r->ns)
+        return false;
     if (pu.version && *pu.version) {
         const char *ep = bsn_purl_qualifier(&pu, "epoch");
         r->evr = bsn_arena_printf(c->a, "%s:%s", ep && *ep ? ep : "0", pu.version);
