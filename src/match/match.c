@@ -4,8 +4,11 @@
  * Per package: one bsn_vdb_lookup of its key (match_os.c, match_lang.c) into a scratch arena
  * rewound after the package; each affected row is kept when its arch and rpm module agree and
  * its range contains the version. The kept rows are grouped by shared ids (advisory id and
- * aliases, union-find over a map of ids) so a GHSA and its CVE, or a DSA and its CVEs, make
- * one finding. A finding's strings are copied into the result's arena.
+ * aliases, union-find over a map of ids) so a GHSA and its CVE, or a DSA and the CVE it
+ * fixes, make one finding; a distro advisory fixing several CVEs (a DSA, DLA, USN …) first
+ * becomes one row per CVE, so it never joins distinct CVEs. Packages with the same key, arch
+ * and module (the binaries of one source package) share the first one's findings. A
+ * finding's strings are copied into the result's arena.
  *
  * Severity, per issue 6: vendor_severity holds every source's word (the row's own severity,
  * e.g. the Debian tracker's urgency for that release, else the advisory's), plus "nvd" from
