@@ -19,7 +19,9 @@
  * also turns off certificate checks. Redirects (blob storage, CDNs) are followed by curl, which
  * never sends a custom Authorization header to another host (CURLOPT_UNRESTRICTED_AUTH off).
  * Retries: connection errors, 429 and 5xx get up to 5 attempts with exponential backoff from
- * 250 ms, honouring a Retry-After in seconds (each wait at most 30 s, all of them at most 120 s).
+ * 250 ms, honouring a Retry-After in seconds (each wait at most 30 s, all of them at most 120 s);
+ * a body cut off mid-way is resumed with a Range request (a 200 answer instead of 206 has the
+ * bytes already delivered dropped), so the digest check above sees one continuous stream.
  * Auth: a 401 answer's WWW-Authenticate selects Basic (credentials required) or Bearer (token
  * from the realm with service and scope=repository:NAME:pull, credentials sent as Basic when
  * known); the token is shared by all threads and refreshed on expiry or on a later 401.

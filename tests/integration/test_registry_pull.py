@@ -264,6 +264,18 @@ def tests(tmp):
                                "1:1.2.13.dfsg-1"), ("npm", "lodash", "4.17.20")],
               f"packages from three layers: {pkgs(remote)}")
         check(len(remote["artifact"]["image"]["layers"]) == 3, "three layers")
+    # progress: drawn on a terminal only (script(1) gives the run a pty)
+    if shutil.which("script"):
+        q = run("script", "-qec", f"{BOSUN} image --scanners none --no-cache -f json -o "
+                f"{tmp}/p.json registry:{name}:1", "/dev/null", env=env)
+        text = q.stdout.replace("\r", "\n")
+        l1 = [l for l in text.splitlines() if "layer 1/3" in l]
+        check(q.returncode == 0 and any(l.endswith("100%") for l in l1) and
+              len({l for l in l1}) >= 2,
+              f"progress lines for layer 1 on a terminal, up to 100%: {l1[:5]}")
+        p = run(BOSUN, "image", "--scanners", "none", "--no-cache", "-f", "json",
+                "registry:" + name + ":1", env=env)
+        check(p.returncode == 0 and "layer 1/3" not in p.stderr, "no progress off a terminal")
     # docker:// and by digest, and the same image pushed as Docker schema 2
     r = report(scan(f"docker://{name}@{digest}", "--no-cache", env=env), "by digest")
     check(r is not None and r["artifact"]["image"]["repo_tags"] == [] and
@@ -468,6 +480,31 @@ def tests(tmp):
     p = scan(tname + ":1", "--no-cache", env=env)
     check(p.returncode == 5 and "authentication to" in p.stderr,
           "anonymous pull refused by the token server exits 5")
+    # short-lived tokens (expires_in 1 s) and slow blobs: the token is refreshed on expiry
+    tpf2, tlog2 = os.path.join(tmp, "token2.port"), os.path.join(tmp, "token2.log")
+    open(tlog2, "w").close()
+    start([sys.executable, TOKEN_SERVER, "--key", key, "--cert", cert, "--issuer", "bsn-issuer",
+           "--service", "bsn-registry", "--user", "u", "--password", PASSWORD,
+           "--expires-in", "1", "--port-file", tpf2, "--log", tlog2],
+          os.path.join(tmp, "token2.out"))
+    tport2 = wait_file(tpf2, "token server 2")
+    bearer2 = registry(tmp, "bearer2", f"""auth:
+  token:
+    realm: http://127.0.0.1:{tport2}/token
+    service: bsn-registry
+    issuer: bsn-issuer
+    rootcertbundle: {cert}
+""")
+    push("oci-archive:" + archive, f"127.0.0.1:{bearer2}/team/app:1", tmp, "--dest-creds",
+         f"u:{PASSWORD}")
+    open(tlog2, "w").close()
+    sport2, _ = proxy(tmp, "slow", bearer2, "--delay-ms", "700")
+    r = report(scan(f"127.0.0.1:{sport2}/team/app:1", "--no-cache", "-j", "1", "--username",
+                    "u", "--password", PASSWORD, env=env), "token refresh")
+    toks = open(tlog2).read().splitlines()
+    check(r is not None and pkgs(r) == pkgs(local), "pull with 1-second tokens succeeds")
+    check(len(toks) >= 2 and all(t == toks[0] for t in toks),
+          f"expired token refreshed (same scope each time): {toks}")
 
     # ---- a real Debian image (debootstrap + umoci), when the mirror is reachable ----------
     q = run("bash", os.path.join(SRC, "tests/tools/debootstrap-cached.sh"),

@@ -13,6 +13,7 @@ Forwards every request to --upstream (host:port, plain HTTP) and logs one line p
                        (full Content-Length) and N bytes, then the connection is closed
   --ignore-range       Range request headers are not forwarded (the upstream answers 200 with
                        the whole blob); the log line ends in "range" when one was dropped
+  --delay-ms N         blob GETs wait N ms before they are forwarded (tokens outlive nothing)
 The chosen port (127.0.0.1) is written to --port-file once listening.
 """
 
@@ -22,6 +23,7 @@ import http.server
 import os
 import sys
 import threading
+import time
 
 HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
        "trailers", "transfer-encoding", "upgrade"}
@@ -37,6 +39,7 @@ def main():
     ap.add_argument("--redirect-to")
     ap.add_argument("--cut-after", type=int)
     ap.add_argument("--ignore-range", action="store_true")
+    ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
@@ -79,6 +82,8 @@ def main():
                 log(f"{self.command} {self.path} 307 {auth}")
                 self.reply(307, [("Location", f"http://{a.redirect_to}{self.path}")], b"")
                 return
+            if a.delay_ms and "/blobs/" in self.path and self.command == "GET":
+                time.sleep(a.delay_ms / 1000)
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else None
             conn = http.client.HTTPConnection(a.upstream, timeout=60)
