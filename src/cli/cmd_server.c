@@ -48,6 +48,7 @@ help(void)
         "  --webhook URL              POST new and resolved findings per image after a re-match\n"
         "  --webhook-secret-file F    HMAC-SHA256 key: X-Bosun-Signature: sha256=HEX\n"
         "  --db-update-interval DUR   'db update' and re-match every DUR (30m, 6h, 1d; 0 = off)\n"
+        "  --db-update-url LISTING    update from a prebuilt database listing ('db update --url')\n"
         "  --max-queue N              queued jobs before POST /scan answers 429 (default 1000)\n"
         "  --lease DUR                job lease, renewed while a scan runs (default 60s)\n"
         "  --http-threads N           HTTP thread pool (default 4)\n"
@@ -140,7 +141,7 @@ bsn_cmd_server(int argc, char **argv)
 {
     enum {
         O_LISTEN = 256, O_STORE, O_WORKERS, O_TOKEN, O_DB, O_CACHE, O_WEBHOOK, O_SECRET,
-        O_INTERVAL, O_MAXQ, O_LEASE, O_HTTP, O_BODY, O_INSECURE,
+        O_INTERVAL, O_UPDATE_URL, O_MAXQ, O_LEASE, O_HTTP, O_BODY, O_INSECURE,
     };
     static const struct option opts[] = {
         { "listen", required_argument, NULL, O_LISTEN },
@@ -152,6 +153,7 @@ bsn_cmd_server(int argc, char **argv)
         { "webhook", required_argument, NULL, O_WEBHOOK },
         { "webhook-secret-file", required_argument, NULL, O_SECRET },
         { "db-update-interval", required_argument, NULL, O_INTERVAL },
+        { "db-update-url", required_argument, NULL, O_UPDATE_URL },
         { "max-queue", required_argument, NULL, O_MAXQ },
         { "lease", required_argument, NULL, O_LEASE },
         { "http-threads", required_argument, NULL, O_HTTP },
@@ -191,6 +193,7 @@ bsn_cmd_server(int argc, char **argv)
             if (!parse_duration(optarg, &c.db_update_interval_s))
                 return bsn_cli_usage("server", "--db-update-interval: bad duration '%s'", optarg);
             break;
+        case O_UPDATE_URL: c.db_update_listing = optarg; break;
         case O_LEASE:
             if (!parse_duration(optarg, &c.lease_s) || c.lease_s == 0)
                 return bsn_cli_usage("server", "--lease: bad duration '%s'", optarg);

@@ -31,6 +31,8 @@ struct bsn_server_config {
     const char *webhook_url;     /* POSTed per image whose findings changed, or NULL */
     const char *webhook_secret;  /* HMAC-SHA256 key for X-Bosun-Signature, or NULL */
     uint64_t db_update_interval_s; /* run 'db update' and re-match this often; 0 = never */
+    const char *db_update_listing; /* 'db update --url': install the database a listing names
+                                    * (URL or path) instead of rebuilding from the feeds */
     uint64_t max_queue;          /* queued jobs before POST /scan answers 429; 0 = 1000 */
     uint64_t lease_s;            /* a claimed job's lease; renewed while it runs; 0 = 60 */
     uint64_t max_body_bytes;     /* request body limit, 0 = 1 MiB */

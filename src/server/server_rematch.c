@@ -1,8 +1,8 @@
 /*
  * Re-matching: every scan stores its inventory (the OS and the packages, JSON below) per
  * manifest digest. When the vulnerability database changes — 'bosun db update' run by the
- * server every --db-update-interval, or a trigger (POST /api/v1/rematch) after the file was
- * replaced — each stored inventory is matched again with bsn_match + bsn_filter, the steps a
+ * server every --db-update-interval (from the feeds, or the listing of --db-update-url) that
+ * installed a new file, or a trigger (POST /api/v1/rematch) after the file was replaced — each stored inventory is matched again with bsn_match + bsn_filter, the steps a
  * scan runs after its inventory, without pulling a single layer. Images whose findings changed
  * produce one webhook POST each (--webhook URL):
  *
@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "base/banned.h"
@@ -441,17 +442,25 @@ rematch_main(void *arg)
         struct bsn_err err;
         if (next_update && bsn_server_now_ms() >= next_update) {
             next_update = bsn_server_now_ms() + interval_ms;
-            int64_t before = atomic_load(&s->db_built_at);
+            struct stat before, after;
+            bool had = stat(s->cfg->db_path, &before) == 0;
             struct bsn_db_update_opts uo;
             memset(&uo, 0, sizeof(uo));
             uo.db_path = s->cfg->db_path;
+            uo.listing_url = s->cfg->db_update_listing;
             uo.built_at = (int64_t)time(NULL);
             uo.log = log_line;
             if (bsn_db_update(&uo, &err) != BSN_OK) {
                 bsn_server_log("warn", "db update: %s", err.msg);
             } else {
                 bsn_server_refresh_db(s);
-                if (atomic_load(&s->db_built_at) != before)
+                /* installs rename a new file into place: a new inode, or at least a new
+                 * modification time, means a new database */
+                if (stat(s->cfg->db_path, &after) == 0 &&
+                    (!had || after.st_ino != before.st_ino ||
+                     after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+                     after.st_mtim.tv_nsec != before.st_mtim.tv_nsec ||
+                     after.st_size != before.st_size))
                     run = true;
             }
         }

@@ -15,7 +15,10 @@ both of origin musl, are installed per lib/apk/db/installed), and POST /api/v1/r
   attempt carries the same body;
 - the registry's access log shows no request at all after the first scan (no blob GET);
 - a second trigger with the same database sends nothing;
-- /metrics counts the re-match, the changed image and the delivered webhook.
+- /metrics counts the re-match, the changed image and the delivered webhook;
+- the schedule (--db-update-interval 1s --db-update-url LISTING, i.e. 'db update --url')
+  installs a third database with one more zlib advisory once its listing appears, and the
+  webhook receives exactly that finding, again without a registry request.
 """
 import base64
 import hashlib
@@ -81,8 +84,11 @@ def main():
         with open(os.path.join(tmp, "secret"), "w") as fh:
             fh.write(SECRET + "\n")
         hook = "http://127.0.0.1:%d/hook" % recv.server_address[1]
+        listing = os.path.join(tmp, "listing3.json")  # written later: updates fail until then
         srv = h.Server(tmp, "rematch", live, args=["--webhook", hook, "--webhook-secret-file",
-                                                   os.path.join(tmp, "secret")])
+                                                   os.path.join(tmp, "secret"),
+                                                   "--db-update-interval", "1s",
+                                                   "--db-update-url", listing])
         def request(password):
             basic = base64.b64encode(("%s:%s" % (h.USER, password)).encode()).decode()
             return {"registry": {"url": "http://127.0.0.1:%d" % port,
@@ -150,6 +156,28 @@ def main():
         for line in ("bosun_rematch_runs_total 2\n", "bosun_rematch_changed_total 1\n",
                      'bosun_webhooks_total{result="ok"} 1\n', "bosun_cache_hits_total 2\n"):
             check(line in text, "metrics: %s" % line.strip())
+
+        # the schedule: 'db update --url LISTING' every second installs a database with one
+        # more zlib advisory (CVE-2016-9841, fixed in 1.2.11-r0; zlib 1.2.8-r2 is installed)
+        feed3 = os.path.join(tmp, "feed-db3", "v3.4")
+        os.makedirs(feed3)
+        with open(os.path.join(feed3, "main.yaml"), "w") as fh:
+            fh.write(h.SECDB_HEAD + h.SECDB_MUSL + "  - pkg:\n      name: zlib\n      secfixes:\n"
+                     "        1.2.11-r0:\n          - CVE-2016-9841\n")
+        h.run([h.BOSUN, "db", "build", "-q", "--out", os.path.join(tmp, "db3.db"),
+               "--listing", listing, os.path.dirname(feed3)])
+        deadline = time.time() + 20
+        while time.time() < deadline and len(Receiver.posts) < 3:
+            time.sleep(0.1)
+        check(len(Receiver.posts) == 3, "scheduled update: one more webhook (%d posts)" % len(Receiver.posts))
+        if len(Receiver.posts) == 3:
+            ev = json.loads(Receiver.posts[2][1])
+            new = [(f["id"], f["package"], f["version"], f["fixed_version"]) for f in ev["new"]]
+            check(new == [("CVE-2016-9841", "zlib", "1.2.8-r2", "1.2.11-r0")],
+                  "scheduled update: exactly the new zlib finding (%s)" % new)
+            check(ev["resolved"] == [], "scheduled update: nothing resolved")
+        check(registry_requests(reg_log_path) == before,
+              "no registry request during the scheduled re-match")
     finally:
         if srv:
             srv.stop()
