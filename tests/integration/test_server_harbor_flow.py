@@ -16,8 +16,8 @@ Checks, per store: metadata (401 without or with a wrong token, 200 with it), sc
 -> 400, a missing field -> 422, both with the error mime type), 202 with an id, 302 with
 Refresh-After while the scan runs (a test hook delays it), then 200 with the Harbor report,
 the SBOM report in CycloneDX and SPDX (400 without sbom_media_type), bosun's JSON report for
-Accept: application/json, unknown id -> 404, an oversized body -> 413, a full queue -> 429 with
-Retry-After, /healthz, /readyz, /metrics. Every Harbor response is validated against the
+Accept: application/json, unknown id -> 404, an oversized body -> 413, oversized headers ->
+431, a full queue -> 429 with Retry-After, /healthz, /readyz, /metrics. Every Harbor response is validated against the
 OpenAPI v1.2 schemas (tests/data/schemas/harbor, $refs resolved inside the spec).
 
 The other server tests import this file's helpers (test_server_durability.py,
@@ -472,6 +472,8 @@ def api_flow(tmp, label, db, img, digest, req, store=None):
         spec.validate("ErrorResponse", doc, "%s: 404 body" % label)
         st, _, _ = http(srv.port, "POST", "/api/v1/scan", body="x" * (2 << 20))
         check(st == 413, "%s: 2 MiB body -> 413 (got %d)" % (label, st))
+        st, _, _ = http(srv.port, "GET", "/api/v1/metadata", headers={"X-Big": "a" * 40000})
+        check(st == 431, "%s: 40 kB of headers -> 431 (got %d)" % (label, st))
 
         st, _, data = http(srv.port, "GET", "/healthz", token=None)
         check(st == 200, "%s: /healthz" % label)
