@@ -96,6 +96,18 @@ def rootfs_small(work):
     return p.stdout.strip()
 
 
+def chroot_run(rfs, script):
+    """Runs a shell script in a chroot with /proc mounted (Java's postinst needs it), unmounted
+    again before the layer is packed."""
+    proc = os.path.join(rfs, "proc")
+    os.makedirs(proc, exist_ok=True)
+    sh(["mount", "-t", "proc", "proc", proc])
+    try:
+        sh(["chroot", rfs, "/bin/sh", "-c", script])
+    finally:
+        sh(["umount", "-l", proc])
+
+
 def umoci_layers(work, name, base_rootfs, steps):
     """An OCI layout whose layers are the base rootfs and one layer per step (a shell command
     run in a chroot of the bundle); returns the oci-archive path."""
@@ -116,7 +128,7 @@ def umoci_layers(work, name, base_rootfs, steps):
     for label, script in steps:
         log(f"bench: building layer '{label}'")
         shutil.copy("/etc/resolv.conf", os.path.join(rfs, "etc/resolv.conf"))
-        sh(["chroot", rfs, "/bin/sh", "-c", script])
+        chroot_run(rfs, script)
         sh(["umoci", "repack", "--image", f"{layout}:img", bundle])
     # One tarball both tools read: an OCI layout plus Docker 25's manifest.json pointing at
     # the same gzip blobs (Trivy's --input does not read a bare oci-archive).

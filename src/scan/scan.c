@@ -217,14 +217,20 @@ merge_platforms(struct bsn_result *r)
     r->misconfigs = bsn_arena_alloc_array(r->arena, nm ? nm : 1, sizeof(*r->misconfigs));
     for (size_t i = 0; i < r->n_platforms; i++) {
         const struct bsn_result *p = r->platforms[i];
-        memcpy(r->packages + r->n_packages, p->packages, p->n_packages * sizeof(*p->packages));
+        /* memcpy with a NULL source is undefined even for 0 bytes: empty lists are skipped */
+        if (p->n_packages)
+            memcpy(r->packages + r->n_packages, p->packages,
+                   p->n_packages * sizeof(*p->packages));
         r->n_packages += p->n_packages;
-        memcpy(r->vulns + r->n_vulns, p->vulns, p->n_vulns * sizeof(*p->vulns));
+        if (p->n_vulns)
+            memcpy(r->vulns + r->n_vulns, p->vulns, p->n_vulns * sizeof(*p->vulns));
         r->n_vulns += p->n_vulns;
-        memcpy(r->secrets + r->n_secrets, p->secrets, p->n_secrets * sizeof(*p->secrets));
+        if (p->n_secrets)
+            memcpy(r->secrets + r->n_secrets, p->secrets, p->n_secrets * sizeof(*p->secrets));
         r->n_secrets += p->n_secrets;
-        memcpy(r->misconfigs + r->n_misconfigs, p->misconfigs,
-               p->n_misconfigs * sizeof(*p->misconfigs));
+        if (p->n_misconfigs)
+            memcpy(r->misconfigs + r->n_misconfigs, p->misconfigs,
+                   p->n_misconfigs * sizeof(*p->misconfigs));
         r->n_misconfigs += p->n_misconfigs;
         for (size_t k = 0; k < p->n_diags; k++)
             bsn_result_diag(r, "%s: %s", p->platform ? p->platform : "platform",
