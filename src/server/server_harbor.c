@@ -39,6 +39,7 @@
 #define MIME_RAW "application/vnd.scanner.adapter.vuln.report.raw"
 #define MIME_SBOM "application/vnd.security.sbom.report+json; version=1.0"
 #define MIME_METADATA "application/vnd.scanner.adapter.metadata+json; version=1.1"
+#define MIME_METADATA_10 "application/vnd.scanner.adapter.metadata+json; version=1.0"
 #define MIME_SCAN_RESP "application/vnd.scanner.adapter.scan.response+json; version=1.0"
 #define MIME_SPDX "application/spdx+json"
 #define MIME_CDX "application/vnd.cyclonedx+json"
@@ -87,8 +88,10 @@ time_rfc3339(int64_t t, char out[32])
         snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
+static bool accepts(const char *accept, const char *mime);
+
 void
-bsn_harbor_metadata(struct bsn_server *s, struct bsn_http_resp *r)
+bsn_harbor_metadata(struct bsn_server *s, const char *accept, struct bsn_http_resp *r)
 {
     char updated[32];
     time_rfc3339(atomic_load(&s->db_built_at), updated);
@@ -107,7 +110,9 @@ bsn_harbor_metadata(struct bsn_server *s, struct bsn_http_resp *r)
         bsn_http_resp_error(r, 500, "cannot render the metadata");
         return;
     }
-    set_json(r, 200, MIME_METADATA, doc);
+    /* Harbor before 2.9 (adapter API 1.1) asks for version 1.0; the body is the same */
+    bool v10 = accept && accepts(accept, MIME_METADATA_10) && !accepts(accept, MIME_METADATA);
+    set_json(r, 200, v10 ? MIME_METADATA_10 : MIME_METADATA, doc);
 }
 
 /* ---- scan requests -------------------------------------------------------------------------- */

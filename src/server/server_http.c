@@ -293,7 +293,8 @@ route(struct bsn_server *s, struct MHD_Connection *c, const char *url, struct re
     }
     if (!strcmp(url, "/api/v1/metadata")) {
         if (get)
-            bsn_harbor_metadata(s, r);
+            bsn_harbor_metadata(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept"),
+                                r);
         else
             bsn_http_resp_error(r, 405, "use GET on '%s'", url);
         return;

@@ -169,7 +169,8 @@ void bsn_http_resp_text(struct bsn_http_resp *r, unsigned status, const char *ct
 #define BSN_MIME_ERROR "application/vnd.scanner.adapter.error+json; version=1.0"
 
 /* Harbor routes (server_harbor.c). query_sbom is ?sbom_media_type or NULL. */
-void bsn_harbor_metadata(struct bsn_server *s, struct bsn_http_resp *r);
+/* accept: the request's Accept header or NULL; "…metadata+json; version=1.0" gets that type. */
+void bsn_harbor_metadata(struct bsn_server *s, const char *accept, struct bsn_http_resp *r);
 void bsn_harbor_scan(struct bsn_server *s, const char *body, size_t len, struct bsn_http_resp *r);
 void bsn_harbor_report(struct bsn_server *s, const char *id, const char *accept,
                        const char *query_sbom, struct bsn_http_resp *r);

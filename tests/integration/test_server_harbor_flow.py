@@ -386,7 +386,13 @@ def api_flow(tmp, label, db, img, digest, req, store=None):
         check(st == 200, "%s: metadata -> 200 (got %d)" % (label, st))
         check(hd.get("content-type", "").startswith("application/vnd.scanner.adapter.metadata+json"),
               "%s: metadata mime type" % label)
+        check(hd.get("content-type", "").endswith("version=1.1"), "%s: metadata 1.1 by default" % label)
         spec.validate("ScannerAdapterMetadata", doc, "%s: metadata" % label)
+        st, hd, _ = http_json(srv.port, "GET", "/api/v1/metadata", headers={
+            "Accept": "application/vnd.scanner.adapter.metadata+json; version=1.0"})
+        check(st == 200 and hd.get("content-type") ==
+              "application/vnd.scanner.adapter.metadata+json; version=1.0",
+              "%s: metadata 1.0 when asked (%s)" % (label, hd.get("content-type")))
         spec11.validate("ScannerAdapterMetadata", doc, "%s: metadata (v1.1)" % label)
         caps = {c.get("type"): c for c in (doc or {}).get("capabilities", [])}
         check(MIME_VULN in caps.get("vulnerability", {}).get("produces_mime_types", []),
