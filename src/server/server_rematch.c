@@ -2,8 +2,9 @@
  * Re-matching: every scan stores its inventory (the OS and the packages, JSON below) per
  * manifest digest. When the vulnerability database changes — 'bosun db update' run by the
  * server every --db-update-interval (from the feeds, or the listing of --db-update-url) that
- * installed a new file, or a trigger (POST /api/v1/rematch) after the file was replaced — each stored inventory is matched again with bsn_match + bsn_filter, the steps a
- * scan runs after its inventory, without pulling a single layer. Images whose findings changed
+ * installed a new file, or a trigger (POST /api/v1/rematch) after the file was replaced —
+ * each stored inventory is matched again with bsn_match + bsn_filter, the steps a scan runs
+ * after its inventory, without pulling a single layer. Images whose findings changed
  * produce one webhook POST each (--webhook URL):
  *
  *   {"event": "findings_changed", "digest": "sha256:…", "repository": "library/app",
