@@ -338,6 +338,12 @@ run_scan(const struct scan_cmd *c, int argc, char **argv)
         o.username = getenv("BOSUN_USERNAME");
     if (!o.password)
         o.password = getenv("BOSUN_PASSWORD");
+    /* A database older than two weeks is stale (BOSUN_DB_MAX_AGE_DAYS changes it, 0 = never
+     * warn): advisories appear daily. */
+    const char *age = getenv("BOSUN_DB_MAX_AGE_DAYS");
+    o.db_max_age_s = 14u * 86400u;
+    if (age && parse_uint(age, 36500, &v))
+        o.db_max_age_s = (uint64_t)v * 86400u;
     if (!o.ignorefile && access(".bosunignore", R_OK) == 0)
         o.ignorefile = ".bosunignore";
     o.vex_files = vex;
