@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the enterprise-distribution importers (Red Hat CSAF VEX and RHSA
  * documents, JSON and JSON-lines; Amazon updateinfo XML, plain or gzip;
- * Photon cve_data JSON; Oracle ELSA OVAL XML, plain or compressed): each input is imported by each of them under a path its
+ * Photon cve_data JSON; Oracle ELSA and Red Hat
+ * OVAL XML, plain or compressed): each input is imported by each of them under a path its
  * detect() accepts, then the import is written to a temp database so the merge and writer
  * paths see whatever the importers emitted.
  */
@@ -19,6 +20,7 @@ extern const struct bsn_feed bsn_feed_redhat_csaf;
 extern const struct bsn_feed bsn_feed_amazon_alas;
 extern const struct bsn_feed bsn_feed_photon;
 extern const struct bsn_feed bsn_feed_oracle_elsa;
+extern const struct bsn_feed bsn_feed_redhat_oval;
 
 static const struct {
     const struct bsn_feed *feed;
@@ -30,6 +32,7 @@ static const struct {
     { &bsn_feed_photon, "photon_cve_metadata/cve_data_photon3.0.json" },
     { &bsn_feed_oracle_elsa, "oracle/com.oracle.elsa-2024.xml" },
     { &bsn_feed_oracle_elsa, "oracle/com.oracle.elsa-all.xml.bz2" },
+    { &bsn_feed_redhat_oval, "oval/v2/RHEL9/rhel-9.oval.xml" },
 };
 
 int
