@@ -14,7 +14,9 @@
  * signed with X-Bosun-Signature: sha256=HEX(HMAC-SHA256(--webhook-secret-file, body)), as
  * GitHub signs its webhooks, and retried with exponential backoff (0.5 s, 1 s, 2 s …). The new
  * finding set is stored only once the webhook accepted it (2xx), so a receiver that was down
- * is notified by the next re-match instead of never.
+ * is notified by the next re-match instead of never; after one delivery failed every retry,
+ * the run stops calling the webhook (the other changes wait for the next run) instead of
+ * spending the backoff on every image.
  *
  * Inventory JSON: {"os": null | {"family","name","version","codename"},
  *                  "packages": [{"type","name","version","epoch","arch","source_name",
@@ -308,6 +310,7 @@ struct rematch_ctx {
     struct bsn_vdb *db;
     int64_t built_at;
     size_t images, changed;
+    bool webhook_down;   /* a delivery failed every retry: defer the rest to the next run */
 };
 
 static bsn_code
@@ -362,7 +365,9 @@ rematch_one(void *arg, const char *digest, const char *repository, const char *i
             snprintf(built, sizeof(built), "unknown");
         bsn_server_log("info", "re-match: %s: %zu new, %zu resolved findings", digest,
                        json_array_size(added), json_array_size(resolved));
-        if (s->cfg->webhook_url) {
+        if (s->cfg->webhook_url && x->webhook_down) {
+            delivered = false;
+        } else if (s->cfg->webhook_url) {
             json_t *ev = json_pack("{s:s, s:s, s:s?, s:s, s:O, s:O}", "event",
                                    "findings_changed", "digest", digest, "repository",
                                    repository, "db_built_at", built, "new", added, "resolved",
@@ -371,6 +376,8 @@ rematch_one(void *arg, const char *digest, const char *repository, const char *i
             json_decref(ev);
             delivered = body && webhook_post(s, body);
             free(body);
+            if (!delivered)
+                x->webhook_down = true;
         }
     }
     json_decref(added);
