@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End to end on enterprise distributions: a database built from the Red Hat, AlmaLinux, Rocky,
-Amazon, SUSE, Oracle and Ubuntu feed snapshots in tests/data/feeds, root filesystems whose rpm databases
-are made here with Debian's rpmbuild/rpm (packages named and versioned like the real ones, older
+Amazon, SUSE, Oracle, Photon and Ubuntu feed snapshots in tests/data/feeds, root filesystems
+whose rpm databases are made here with Debian's rpmbuild/rpm (packages named and versioned like the real ones, older
 EVRs, with and without epochs and modularity labels), Ubuntu dpkg status files, and the real
 SLES 15 SP3 and RHEL 8 rpm databases of tests/data/rpm. Every expected finding below was checked
 by hand against the feed files (fixed EVRs, module streams, statuses); the "absent" rows are
@@ -50,6 +50,7 @@ OS_RELEASE = {
     "sles153": 'NAME="SLES"\nID="sles"\nVERSION_ID="15.3"\n',
     "ubuntu2204": 'NAME="Ubuntu"\nID=ubuntu\nVERSION_ID="22.04"\n',
     "ol7": 'NAME="Oracle Linux Server"\nID="ol"\nVERSION_ID="7.9"\n',
+    "photon3": 'NAME="VMware Photon OS"\nID=photon\nVERSION_ID=3.0\n',
 }
 
 # root name -> (os, [(name, epoch, version, release, modularity label)])
@@ -112,6 +113,8 @@ RPM_ROOTS = {
     "amzn2023-b": ("amzn2023", [("rsyslog", "", "8.2204.0", "3.amzn2023.0.2", "")]),
     "ol7-a": ("ol7", [("rsyslog", "", "8.24.0", "57.el7_9.1", "")]),
     "ol7-b": ("ol7", [("rsyslog", "", "8.24.0", "57.0.1.el7_9.3", "")]),
+    "photon3": ("photon3", [("httpd", "", "2.4.54", "1.ph3", ""),
+                            ("crash", "", "8.0.2", "1.ph3", "")]),
 }
 
 # root -> [(package, advisory or CVE, expected)]; expected is ("fixed", EVR), (status, None)
@@ -196,6 +199,10 @@ EXPECT = {
         ("rsyslog", "ELSA-2022-4803", ("fixed", "0:8.24.0-57.0.1.el7_9.3")),
     ],
     "ol7-b": [("rsyslog", "ELSA-2022-4803", None)],  # at the x86_64 fix
+    "photon3": [
+        ("httpd", "CVE-2006-20001", ("fixed", "2.4.55-1.ph3")),
+        ("crash", "CVE-2005-1704", None),  # at the fix 8.0.2-1.ph3
+    ],
     "ubuntu2204-a": [
         ("openssl", "CVE-2024-0727", ("fixed", "3.0.2-0ubuntu1.14")),
         ("curl", "CVE-2024-6197", ("fixed", "7.81.0-1ubuntu1.16")),
@@ -346,7 +353,7 @@ def main():
         db = os.path.join(tmp, "bosun.db")
         srcs = [os.path.join(FEEDS, d) for d in
                 ("redhat", "almalinux", "rocky", "amazon", "suse", "ubuntu", "ubuntu-extra",
-                  "oracle")]
+                  "oracle", "photon")]
         p = subprocess.run([BOSUN, "db", "build", "--out", db] + srcs,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         check(p.returncode == 0, "db build exited %d: %s" % (p.returncode, p.stderr))
