@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """End to end on enterprise distributions: a database built from the Red Hat, AlmaLinux, Rocky,
 Amazon, SUSE, Oracle, Photon and Ubuntu feed snapshots in tests/data/feeds, root filesystems
-whose rpm databases are made here with Debian's rpmbuild/rpm (packages named and versioned like the real ones, older
-EVRs, with and without epochs and modularity labels), Ubuntu dpkg status files, and the real
-SLES 15 SP3 and RHEL 8 rpm databases of tests/data/rpm. Every expected finding below was checked
+whose rpm databases are made here with Debian's rpmbuild/rpm (packages named and versioned like
+the real ones, older EVRs, with and without epochs and modularity labels), Ubuntu dpkg status
+files, and the real SLES 15 SP3 and RHEL 8 rpm databases of tests/data/rpm. Every expected finding below was checked
 by hand against the feed files (fixed EVRs, module streams, statuses); the "absent" rows are
 at-the-fix, other-stream, non-modular and Extras cases that must not be reported.
 """
@@ -74,7 +74,8 @@ RPM_ROOTS = {
          "postgresql:12:8090020230801123456:c97ddbdf"),
         ("perl-FCGI", "1", "0.78", "11.module+el8.6.0+23193+6b2b1cae",
          "perl-FCGI:0.78:8060020250604201935:58afc690"),
-        ("redis", "", "6.2.7", "1.module+el8.8.0+17000+abcdef12", "redis:6:8080020230101000000:abcdef12"),
+        ("redis", "", "6.2.7", "1.module+el8.8.0+17000+abcdef12",
+         "redis:6:8080020230101000000:abcdef12"),
     ]),
     "rhel8-b": ("rhel8", [
         ("pg_repack", "", "1.4.6", "2.module+el8.9.0+20664+9c30cf7f",
@@ -86,7 +87,8 @@ RPM_ROOTS = {
     ]),
     "rhel8-d": ("rhel8", [
         ("pg_repack", "", "1.4.6", "2.el8", ""),
-        ("redis", "", "5.0.3", "5.module+el8.4.0+12927+b9845322", "redis:5:8040020210101000000:b9845322"),
+        ("redis", "", "5.0.3", "5.module+el8.4.0+12927+b9845322",
+         "redis:5:8040020210101000000:b9845322"),
     ]),
     "alma8-a": ("alma8", [
         ("nodejs", "1", "18.14.2", "2.module_el8.7.0+3497+c65299e7",
