@@ -3,9 +3,10 @@
 Amazon, SUSE, Oracle, Photon and Ubuntu feed snapshots in tests/data/feeds, root filesystems
 whose rpm databases are made here with Debian's rpmbuild/rpm (packages named and versioned like
 the real ones, older EVRs, with and without epochs and modularity labels), Ubuntu dpkg status
-files, and the real SLES 15 SP3 and RHEL 8 rpm databases of tests/data/rpm. Every expected finding below was checked
-by hand against the feed files (fixed EVRs, module streams, statuses); the "absent" rows are
-at-the-fix, other-stream, non-modular and Extras cases that must not be reported.
+files, and the real SLES 15 SP3 and RHEL 8 rpm databases of tests/data/rpm. Every expected
+finding below was checked by hand against the feed files (fixed EVRs, module streams,
+statuses); the "absent" rows are at-the-fix, other-stream, non-modular and Extras cases that
+must not be reported.
 """
 import json
 import os
