@@ -87,6 +87,18 @@ bsn_cli_write_atomic(const char *path, const char *data, size_t len, struct bsn_
         fflush(stdout);
         return BSN_OK;
     }
+    /* Only a regular file is replaced atomically; a device or pipe (-o /dev/stdout,
+     * /dev/null, a FIFO) is written in place, never renamed over. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "w");
+        if (!f)
+            return bsn_err_sys(err, BSN_EIO, errno, "cannot open '%s'", path);
+        size_t wrote = len ? fwrite(data, 1, len, f) : 0;
+        if (fclose(f) != 0 || wrote != len)
+            return bsn_err_sys(err, BSN_EIO, errno, "cannot write '%s'", path);
+        return BSN_OK;
+    }
     struct bsn_buf tmp;
     bsn_buf_init(&tmp, 8192);
     if (bsn_buf_addf(&tmp, "%s.tmp.XXXXXX", path) != BSN_OK)
