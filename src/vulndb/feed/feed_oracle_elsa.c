@@ -311,6 +311,12 @@ elsa_import(struct bsn_vdb_import *im, const char *path, const unsigned char *da
     xmlDoc *doc = xmlReadMemory((const char *)data, (int)len, path, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     bsn_buf_release(&plain);
+    if (doc && (doc->intSubset || doc->extSubset)) {
+        /* the feeds have no DOCTYPE; entities could expand without bound in the tree */
+        bsn_vdb_warn(im, path, "file", "a DOCTYPE is not allowed in this feed");
+        xmlFreeDoc(doc);
+        return BSN_OK;
+    }
     const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!root || !is(root, "oval_definitions")) {
         bsn_vdb_warn(im, path, "file", doc ? "no <oval_definitions> root" : "malformed XML");

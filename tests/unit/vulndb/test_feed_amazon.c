@@ -3,7 +3,7 @@
  * (ALAS2-2018-939 kernel, checked against the file by hand), an inline AL2023 / Extras /
  * AlmaLinux mix gzip-compressed as the repositories serve it (namespaces amazon:2023,
  * amazon:2:kernel-5.15, foreign ids ignored, epochs kept), and malformed updates skipped
- * with a warning naming them.
+ * with a warning naming them, a DOCTYPE (entity expansion) refused.
  */
 #include <zlib.h>
 
@@ -113,6 +113,15 @@ test_gzip_mixed(void **state)
                      BSN_OK);
     ft_import(im, &bsn_feed_amazon_alas, "updateinfo.xml", "<updates><update>");
     assert_int_equal(w.n, 4);
+    /* entity expansion is refused with the DOCTYPE */
+    ft_import(im, &bsn_feed_amazon_alas, "updateinfo.xml",
+              "<!DOCTYPE updates [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>"
+              "<updates><update><id>ALAS2-2099-9</id><title>&b;</title><pkglist><collection>"
+              "<package name=\"x\" version=\"1\" release=\"1\"/></collection></pkglist>"
+              "</update></updates>");
+    assert_int_equal(w.n, 5);
+    assert_non_null(strstr(w.msg[4], "DOCTYPE"));
+    assert_null(ft_adv(im, "ALAS2-2099-9"));
     bsn_vdb_import_free(im);
 }
 
