@@ -359,6 +359,24 @@ def tests(tmp):
         check(len(cut) == 1 and len(resumed) == 1 and resumed[0].split()[1] == cut[0].split()[1],
               f"one cut, one Range request for the same blob: {lines}")
 
+    # ---- schema 1 manifests are refused ----
+    s1 = os.path.join(tmp, "schema1.json")
+    with open(s1, "w") as f:
+        json.dump({"schemaVersion": 1, "name": "team/app", "tag": "1", "architecture": "amd64",
+                   "fsLayers": [{"blobSum": "sha256:" + "a" * 64}],
+                   "history": [{"v1Compatibility": "{}"}]}, f)
+    for ctype in ("application/vnd.docker.distribution.manifest.v1+prettyjws",
+                  "application/json"):
+        s1port, _ = proxy(tmp, "schema1-" + ctype.split("/")[1][:12], plain, "--manifest",
+                          f"{s1}:{ctype}")
+        p = scan(f"127.0.0.1:{s1port}/team/app:1", "--no-cache", env=env)
+        check(p.returncode == 3 and "schema 1 manifests are not supported" in p.stderr,
+              f"schema 1 ({ctype}) exits 3: {p.returncode} {p.stderr.strip()}")
+    # a manifest whose bytes do not hash to the digest asked for
+    p = scan(f"127.0.0.1:{s1port}/team/app@{digest}", "--no-cache", env=env)
+    check(p.returncode == 3 and f"manifest {digest}" in p.stderr and "has digest" in p.stderr,
+          f"manifest digest mismatch exits 3: {p.returncode} {p.stderr.strip()}")
+
     # ---- corrupted blob -------------------------------------------------------------------
     layer0 = local["artifact"]["image"]["layers"][0]["digest"] if local else "x"
     cport, _ = proxy(tmp, "corrupt", plain, "--corrupt", layer0)

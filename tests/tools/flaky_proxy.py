@@ -14,6 +14,8 @@ Forwards every request to --upstream (host:port, plain HTTP) and logs one line p
   --ignore-range       Range request headers are not forwarded (the upstream answers 200 with
                        the whole blob); the log line ends in "range" when one was dropped
   --delay-ms N         blob GETs wait N ms before they are forwarded (tokens outlive nothing)
+  --manifest FILE:TYPE every manifest GET is answered with FILE's bytes as Content-Type TYPE
+                       (a schema 1 manifest, which docker-registry no longer accepts)
 The chosen port (127.0.0.1) is written to --port-file once listening.
 """
 
@@ -40,6 +42,7 @@ def main():
     ap.add_argument("--cut-after", type=int)
     ap.add_argument("--ignore-range", action="store_true")
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--manifest")
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
@@ -81,6 +84,13 @@ def main():
             if a.redirect_to and "/blobs/" in self.path and self.command == "GET":
                 log(f"{self.command} {self.path} 307 {auth}")
                 self.reply(307, [("Location", f"http://{a.redirect_to}{self.path}")], b"")
+                return
+            if a.manifest and "/manifests/" in self.path:
+                path, _, ctype = a.manifest.partition(":")
+                with open(path, "rb") as f:
+                    data = f.read()
+                log(f"{self.command} {self.path} 200 {auth}")
+                self.reply(200, [("Content-Type", ctype)], data)
                 return
             if a.delay_ms and "/blobs/" in self.path and self.command == "GET":
                 time.sleep(a.delay_ms / 1000)
