@@ -5,9 +5,10 @@ Everything runs on 127.0.0.1 with free ports in a temp dir: a plain registry, on
 htpasswd Basic auth, one with token auth (auth.token) in front of which the tests run their own
 token server (tests/tools/registry_token_server.py, JWTs signed with an openssl key whose
 self-signed certificate is the registry's rootcertbundle), and flaky proxies
-(tests/tools/flaky_proxy.py). Images are made by tests/tools/mkimage.py (and from the debootstrap
-rootfs, packed into an OCI layout here, when Debian's mirror is reachable) and pushed by skopeo, which also writes the pushed
-manifest's digest (--digestfile): repo_digests are checked against it.
+(tests/tools/flaky_proxy.py). Images are made by tests/tools/mkimage.py (and from the
+debootstrap rootfs, packed into an OCI layout here, when Debian's mirror is reachable) and
+pushed by skopeo, which also writes the pushed manifest's digest (--digestfile):
+repo_digests are checked against it.
 
 Checks: the registry scan's JSON equals the archive's apart from target and repo_digests;
 by-digest pulls; manifest unknown -> exit 3 naming the reference; a multi-platform index with
@@ -16,8 +17,11 @@ from ~/.docker/config.json and from a credential helper; wrong or missing creden
 with "authentication to HOST failed" and the password nowhere in the output; the Bearer flow
 (token requested once with the right scope and reused for every blob); two 503s (the first
 with Retry-After: 1) then success; a blob redirect to another host followed without the
-Authorization header; a corrupted blob -> exit 3 naming it; a warm rescan with --cache-dir makes
-no layer blob GET.
+Authorization header; a connection cut mid-blob resumed by a Range request; Bearer tokens
+refreshed on expiry; schema 1 manifests and a manifest not matching its digest -> exit 3; a
+corrupted blob -> exit 3 naming it; a warm rescan with --cache-dir makes no layer blob GET
+(the manifest and config are still fetched: the config gives the diff_ids the cache is keyed
+by); progress lines only on a terminal.
 """
 
 import base64
