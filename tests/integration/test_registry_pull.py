@@ -427,6 +427,16 @@ def tests(tmp):
     check(p.returncode == 3 and f"manifest {digest}" in p.stderr and "has digest" in p.stderr,
           f"manifest digest mismatch exits 3: {p.returncode} {p.stderr.strip()}")
 
+    # ---- layers download at once: 3 layers behind 1.5 s of latency each ----
+    dport, dlog = proxy(tmp, "delay", plain, "--delay-ms", "1500")
+    t0 = time.monotonic()
+    r = report(scan(f"127.0.0.1:{dport}/team/app:1", "--no-cache", "-j", "4", env=env),
+               "parallel layers")
+    elapsed = time.monotonic() - t0
+    # config (1.5 s) then the three layers together (1.5 s); one after another would be 6 s
+    check(r is not None and 3.0 <= elapsed < 5.0,
+          f"layers are downloaded in parallel: {elapsed:.2f}s for 4 blobs of 1.5 s")
+
     # ---- corrupted blob -------------------------------------------------------------------
     layer0 = local["artifact"]["image"]["layers"][0]["digest"] if local else "x"
     cport, _ = proxy(tmp, "corrupt", plain, "--corrupt", layer0)
