@@ -681,10 +681,8 @@ handle_challenge(struct reg_state *st, const char *www_auth, unsigned gen, struc
         }
         memset(basic, 0, sizeof(basic));
     } else if (c.scheme == BSN_AUTH_BEARER) {
-        bool had_token = st->chal.scheme == BSN_AUTH_BEARER && st->auth_header;
         st->chal = c;
         rc = fetch_token(st, err);
-        (void)had_token;
     } else {
         rc = bsn_err_set(err, BSN_EAUTH, "authentication to %s failed (unsupported "
                          "authentication scheme)", st->ref.domain);

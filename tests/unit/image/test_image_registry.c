@@ -184,7 +184,8 @@ test_www_authenticate(void **state)
     struct bsn_auth_challenge c;
     struct bsn_err err = { 0 };
     /* Docker Hub's answer to an anonymous manifest GET */
-    const char *hub = "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
+    const char *hub = "Bearer realm=\"https://auth.docker.io/token\","
+                      "service=\"registry.docker.io\","
                       "scope=\"repository:library/alpine:pull\"";
     assert_int_equal(bsn_www_authenticate_parse(hub, strlen(hub), &c, &err), BSN_OK);
     assert_int_equal(c.scheme, BSN_AUTH_BEARER);
