@@ -57,6 +57,7 @@
 #define TOKEN_MAX (256u * 1024u)
 #define MAX_CACHED_MANIFESTS 256
 #define URL_MAX 4096
+#define SMALL_TIMEOUT_S 300L
 
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
 #define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -102,6 +103,7 @@ struct reg_stream {
     const char *accept;       /* a full "Accept: …" header line, or NULL */
     const char *fixed_auth;   /* token endpoint: the Basic header to send, or NULL */
     bool registry_auth;       /* send and refresh the registry's Authorization */
+    long timeout_s;           /* whole-transfer bound for small documents; 0 for layers */
     CURL *easy;
     CURLM *multi;
     struct curl_slist *hdrs;
@@ -292,8 +294,12 @@ stream_attempt(struct reg_stream *s, const char *auth)
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    /* a server trickling bytes must not hold a scan forever: layers need 1 KiB/s over any
+     * minute, manifests, configs and tokens arrive within SMALL_TIMEOUT_S */
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
+    if (s->timeout_s)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT, s->timeout_s);
     if (st->insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -615,6 +621,7 @@ fetch_token(struct reg_state *st, struct bsn_err *err)
                            st->ref.domain, st->chal.realm);
     struct reg_stream *s = stream_new(st, url);
     s->registry_auth = false;
+    s->timeout_s = SMALL_TIMEOUT_S;
     char basic[1500] = "", hdr[1600] = "";
     if (st->user && st->password && basic_value(st, basic, sizeof(basic))) {
         snprintf(hdr, sizeof(hdr), "Authorization: Basic %s", basic);
@@ -758,6 +765,7 @@ fetch_manifest(struct reg_state *st, const char *reference, const char *want_dig
     snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", st->base, st->ref.repo, reference);
     struct reg_stream *s = stream_new(st, url);
     s->accept = ACCEPT_MANIFESTS;
+    s->timeout_s = SMALL_TIMEOUT_S;
     bsn_code rc = stream_start(s, err);
     if (rc == BSN_ENOTFOUND)
         rc = bsn_err_set(err, BSN_ENOTFOUND, "manifest unknown: '%s%s%s' (%s/%s)", st->name,
@@ -791,6 +799,8 @@ open_blob_stream(struct reg_state *st, const char *digest, uint64_t size, const 
     struct reg_stream *s = stream_new(st, url);
     if (what)
         snprintf(s->what, sizeof(s->what), "%s", what);
+    else
+        s->timeout_s = SMALL_TIMEOUT_S; /* a config, read whole */
     s->total = size;
     bsn_code rc = stream_start(s, err);
     if (rc != BSN_OK) {
