@@ -98,16 +98,26 @@ def rootfs_small(work):
     return p.stdout.strip()
 
 
+HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
+
+
 def chroot_run(rfs, script):
     """Runs a shell script in a chroot with /proc mounted (Java's postinst needs it), unmounted
-    again before the layer is packed."""
+    again before the layer is packed. The host's CA bundle is offered as /tmp/host-ca.crt
+    (npm uses it: a host behind a TLS-inspecting proxy trusts a CA the image does not) and
+    removed afterwards, so it is in no layer."""
     proc = os.path.join(rfs, "proc")
     os.makedirs(proc, exist_ok=True)
+    ca = os.path.join(rfs, "tmp/host-ca.crt")
+    if os.path.exists(HOST_CA):
+        shutil.copy(HOST_CA, ca)
     sh(["mount", "-t", "proc", "proc", proc])
     try:
         sh(["chroot", rfs, "/bin/sh", "-c", script])
     finally:
         sh(["umount", "-l", proc])
+        if os.path.exists(ca):
+            os.unlink(ca)
 
 
 def umoci_layers(work, name, base_rootfs, steps):
@@ -160,6 +170,7 @@ LARGE_STEPS = [
     ("npm", "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "
             "nodejs npm ca-certificates && apt-get clean && mkdir -p /app && cd /app && "
             "npm init -y >/dev/null && npm install --no-audit --no-fund --silent "
+            "$([ -f /tmp/host-ca.crt ] && echo --cafile=/tmp/host-ca.crt) "
             "express webpack eslint jest typescript lodash axios react react-dom >/dev/null"),
 ]
 
