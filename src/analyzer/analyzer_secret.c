@@ -21,6 +21,7 @@
  */
 #include <ctype.h>
 #include <hs/hs.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <regex.h>
@@ -58,6 +59,7 @@ struct ruleset {
     size_t n;
     hs_database_t *stream_db;
     hs_database_t **anchored; /* per rule "\\A(?:re)\\z", compiled on a rule's first match */
+    unsigned *min_width, *max_width; /* per rule, from hs_expression_info, with anchored */
     struct allow *allows;
     size_t n_allows;
     pthread_mutex_t lock;
@@ -85,12 +87,30 @@ static struct config_entry *configs;
  * is the first window offset from which the anchored rule matches up to the end.
  */
 static hs_database_t *
-anchored_db(struct ruleset *rs, unsigned id)
+anchored_db(struct ruleset *rs, unsigned id, unsigned *min_w, unsigned *max_w)
 {
     pthread_mutex_lock(&rs->lock);
+    if (!rs->min_width) {
+        rs->min_width = bsn_xcalloc(rs->n ? rs->n : 1, sizeof(*rs->min_width));
+        rs->max_width = bsn_xcalloc(rs->n ? rs->n : 1, sizeof(*rs->max_width));
+    }
     hs_database_t *db = rs->anchored[id];
     if (!db) {
         const struct bsn_secret_rule *r = &rs->rules[id];
+        /* Match widths bound where a match can start: only those offsets are tried. */
+        hs_expr_info_t *info = NULL;
+        hs_compile_error_t *ierr = NULL;
+        rs->min_width[id] = 0;
+        rs->max_width[id] = WINDOW;
+        if (hs_expression_info(r->regex, bsn_secret_rule_flags(r), &info, &ierr) ==
+            HS_SUCCESS) {
+            rs->min_width[id] = info->min_width;
+            if (info->max_width != UINT_MAX && info->max_width < WINDOW)
+                rs->max_width[id] = info->max_width;
+            free(info);
+        } else {
+            hs_free_compile_error(ierr);
+        }
         size_t n = strlen(r->regex) + 16;
         char *re = bsn_xmalloc(n);
         snprintf(re, n, "\\A(?:%s)\\z", r->regex);
@@ -103,6 +123,8 @@ anchored_db(struct ruleset *rs, unsigned id)
         free(re);
         rs->anchored[id] = db;
     }
+    *min_w = rs->min_width[id];
+    *max_w = rs->max_width[id];
     pthread_mutex_unlock(&rs->lock);
     return db;
 }
@@ -339,6 +361,7 @@ struct state {
     size_t chunk_len;
     struct finding found[MAX_FINDINGS];
     size_t n_found;
+    bool binary;         /* a NUL byte in the first 8 KiB */
     /* anchored re-scan result */
     unsigned long long want_to, best_from;
     bool have_from;
@@ -371,6 +394,8 @@ count_nl(const unsigned char *p, size_t n)
     return c;
 }
 
+static bool contextual(const struct bsn_secret_rule *r);
+
 static int
 on_stream(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
           void *arg)
@@ -378,6 +403,9 @@ on_stream(unsigned int id, unsigned long long from, unsigned long long to, unsig
     (void)from;
     (void)flags;
     struct state *s = arg;
+    /* Dropped later anyway (see allowed()): skip the work of finding where it starts. */
+    if (s->binary && contextual(&s->rs->rules[id]))
+        return 0;
     if (to < s->off || to > s->off + s->chunk_len)
         return 0; /* end of stream reports carry no new bytes: not expected, ignore */
     size_t k = (size_t)(to - s->off);
@@ -391,11 +419,14 @@ on_stream(unsigned int id, unsigned long long from, unsigned long long to, unsig
     memcpy(win + from_tail, s->chunk + k - from_chunk, from_chunk);
     size_t wlen = from_tail + from_chunk;
 
-    hs_database_t *adb = anchored_db(s->rs, id);
+    unsigned min_w = 0, max_w = WINDOW;
+    hs_database_t *adb = anchored_db(s->rs, id, &min_w, &max_w);
     if (!adb || hs_alloc_scratch(adb, &s->w->block_scratch) != HS_SUCCESS)
         return 0;
     s->have_from = false;
-    for (size_t i = 0; i < wlen && !s->have_from; i++) {
+    size_t first = wlen > max_w ? wlen - max_w : 0;
+    size_t last = wlen >= min_w ? wlen - min_w : 0;
+    for (size_t i = first; i <= last && i < wlen && !s->have_from; i++) {
         s->want_to = wlen - i;
         hs_scan(adb, (const char *)win + i, (unsigned)(wlen - i), 0, s->w->block_scratch,
                 on_block, s);
@@ -495,12 +526,49 @@ placeholder(const char *v, size_t n)
     return false;
 }
 
+/* Rules that judge context ("password = …") rather than a provider's token format: in
+ * binaries they match symbol tables and string pools, not secrets. */
+static bool
+contextual(const struct bsn_secret_rule *r)
+{
+    static const char *const ids[] = { "generic-password", "generic-secret", "kubernetes-token",
+                                       "basic-auth-header", "bearer-token-header",
+                                       "url-basic-auth", NULL };
+    for (size_t i = 0; ids[i]; i++)
+        if (strcmp(r->id, ids[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A generic assignment's value that is code, not a secret: "self.token", "_messages.X",
+ * "os.environ", or a value without both letters and digits. */
+static bool
+looks_like_code(const char *v, size_t n)
+{
+    bool digit = false, alpha = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '.' && i + 1 < n && (isalpha((unsigned char)v[i + 1]) || v[i + 1] == '_'))
+            return true;
+        digit |= isdigit(c) != 0;
+        alpha |= isalpha(c) != 0;
+    }
+    return !(digit && alpha);
+}
+
 static bool
 allowed(const struct state *s, const struct bsn_secret_rule *r, const char *text)
 {
     const char *v;
     size_t n;
     value_of(r, text, &v, &n);
+    if (contextual(r) && s->binary)
+        return true;
+    if (strncmp(r->id, "generic-", 8) == 0 && looks_like_code(v, n))
+        return true;
+    /* Bootstrap tokens are random [a-z0-9]: 22 of them without a digit are words. */
+    if (strcmp(r->id, "kubernetes-token") == 0 && !strpbrk(v, "0123456789"))
+        return true;
     for (size_t i = 0; bsn_secret_examples[i]; i++)
         if (strlen(bsn_secret_examples[i]) == n && memcmp(v, bsn_secret_examples[i], n) == 0)
             return true;
@@ -558,7 +626,7 @@ path_skipped(const struct bsn_path *p)
             return true;
     struct bsn_str s = bsn_str_make(p->path, p->len);
     static const char *const dirs[] = { "/testdata/", "/fixtures/", "/__fixtures__/",
-                                        "usr/share/doc/", NULL };
+                                        "/tests/", "/test/", "usr/share/doc/", NULL };
     for (size_t i = 0; dirs[i]; i++) {
         if (bsn_str_starts(s, dirs[i] + (dirs[i][0] == '/' ? 1 : 0)))
             return true;
@@ -601,6 +669,8 @@ stream_data(struct bsn_actx *ctx, void *state, const void *buf, size_t len, stru
 {
     (void)ctx;
     struct state *s = state;
+    if (s->off < 8192)
+        s->binary |= memchr(buf, 0, len < 8192 - s->off ? len : 8192 - s->off) != NULL;
     s->chunk = buf;
     s->chunk_len = len;
     if (hs_scan_stream(s->w->stream, buf, (unsigned)len, 0, s->w->scratch, on_stream, s) !=
