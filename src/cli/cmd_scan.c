@@ -216,7 +216,7 @@ run_scan(const struct scan_cmd *c, int argc, char **argv)
     size_t n_vex = 0;
     long exit_code = -1;
     bool quiet = false, no_progress = false, no_cache = false;
-    char *db_default = NULL, *cache_default = NULL;
+    char *db_default = NULL, *cache_default = NULL, *docker_default = NULL;
     unsigned long v;
 
     bsn_scan_opts_init(&o);
@@ -334,6 +334,17 @@ run_scan(const struct scan_cmd *c, int argc, char **argv)
         o.cache_dir = NULL;
     else if (!o.cache_dir)
         o.cache_dir = cache_default = cache_path("");
+    /* Registry credentials: Docker's config ($DOCKER_CONFIG/config.json, else
+     * ~/.docker/config.json), read by the library only where the front end points it. */
+    const char *dcfg = getenv("DOCKER_CONFIG");
+    const char *home = getenv("HOME");
+    struct bsn_buf dpath;
+    bsn_buf_init(&dpath, 4096);
+    if ((dcfg && *dcfg && bsn_buf_addf(&dpath, "%s/config.json", dcfg) == BSN_OK) ||
+        (home && *home && bsn_buf_addf(&dpath, "%s/.docker/config.json", home) == BSN_OK))
+        docker_default = bsn_buf_detach(&dpath, NULL);
+    bsn_buf_release(&dpath);
+    o.docker_config = docker_default;
     if (!o.username)
         o.username = getenv("BOSUN_USERNAME");
     if (!o.password)
@@ -387,6 +398,7 @@ out:
     bsn_result_free(r);
     free(db_default);
     free(cache_default);
+    free(docker_default);
     free(vex);
     return status;
 }
