@@ -135,13 +135,15 @@ def umoci_layers(work, name, base_rootfs, steps):
     sh(["umoci", "unpack", "--image", f"{layout}:img", bundle])
     shutil.rmtree(os.path.join(bundle, "rootfs"))
     sh(["cp", "-a", base_rootfs, os.path.join(bundle, "rootfs")])
-    sh(["umoci", "repack", "--image", f"{layout}:img", bundle])
+    # --refresh-bundle: the next repack diffs against this one (else each layer is the whole
+    # rootfs again and the manifest keeps only the last)
+    sh(["umoci", "repack", "--refresh-bundle", "--image", f"{layout}:img", bundle])
     rfs = os.path.join(bundle, "rootfs")
     for label, script in steps:
         log(f"bench: building layer '{label}'")
         shutil.copy("/etc/resolv.conf", os.path.join(rfs, "etc/resolv.conf"))
         chroot_run(rfs, script)
-        sh(["umoci", "repack", "--image", f"{layout}:img", bundle])
+        sh(["umoci", "repack", "--refresh-bundle", "--image", f"{layout}:img", bundle])
     # One tarball both tools read: an OCI layout plus Docker 25's manifest.json pointing at
     # the same gzip blobs (Trivy's --input does not read a bare oci-archive).
     idx = json.load(open(os.path.join(layout, "index.json")))
