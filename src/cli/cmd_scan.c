@@ -377,6 +377,11 @@ run_scan(const struct scan_cmd *c, int argc, char **argv)
         for (size_t i = 0; i < r->n_diags; i++)
             fprintf(stderr, "bosun: warning: %s\n", r->diags[i].message);
 
+    if (!quiet && strcmp(w->name, "cyclonedx") == 0 && (r->n_secrets || r->n_misconfigs))
+        fprintf(stderr, "bosun: note: CycloneDX has no place for secrets and "
+                        "misconfigurations: %zu secret(s) and %zu misconfiguration(s) are not in "
+                        "this report (use -f json or sarif)\n",
+                r->n_secrets, r->n_misconfigs);
     struct bsn_report_opts ro;
     bsn_report_opts_init(&ro);
     ro.color = strcmp(w->name, "table") == 0 && !output && isatty(STDOUT_FILENO) &&
