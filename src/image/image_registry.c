@@ -89,6 +89,7 @@ struct reg_state {
     char *auth_header; /* malloc'd "Authorization: …", or NULL */
     int64_t token_expiry_ms;
     unsigned auth_gen;
+    bool preset_auth;  /* auth_header was handed over (opts->registry_authorization) */
     /* manifests seen while resolving (single-threaded: during open only) */
     struct bsn_arena *arena;
     struct cached_manifest *manifests;
@@ -668,6 +669,12 @@ handle_challenge(struct reg_state *st, const char *www_auth, unsigned gen, struc
     }
     struct bsn_auth_challenge c;
     struct bsn_err perr;
+    if (st->preset_auth && (!st->user || !st->password)) {
+        pthread_mutex_unlock(&st->mu);
+        return bsn_err_set(err, BSN_EAUTH, "authentication to %s failed (the registry refused "
+                           "the authorization it was given)", st->ref.domain);
+    }
+    st->preset_auth = false;
     if (!www_auth[0] ||
         bsn_www_authenticate_parse(www_auth, strlen(www_auth), &c, &perr) != BSN_OK) {
         rc = bsn_err_set(err, BSN_EAUTH, "authentication to %s failed (no usable "
@@ -913,6 +920,15 @@ registry_open(struct bsn_image *img, const char *text, const struct bsn_scan_opt
             if (rc != BSN_OK)
                 st->user = st->password = NULL;
         }
+    }
+    /* A ready-made Authorization (Harbor hands its scanner a short-lived "Bearer …" or
+     * "Basic …" for the pull) is sent as is; a 401 then means it was refused. */
+    if (opts && opts->registry_authorization && *opts->registry_authorization) {
+        size_t n = strlen(opts->registry_authorization) + 16;
+        char *h = bsn_xmalloc(n);
+        snprintf(h, n, "Authorization: %s", opts->registry_authorization);
+        st->auth_header = h;
+        st->preset_auth = true;
     }
     st->bs.ctx = st;
     st->bs.where = st->display;
