@@ -34,6 +34,7 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@
 
 #include "analyzer/analyzer.h"
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "textfmt/purl.h"
 
 #define JAVA_MAX_DEPTH 8
@@ -51,6 +53,7 @@
 #define JAVA_MAX_META (1024u * 1024)
 #define JAVA_MAX_LICENSES 16
 #define JAVA_MAX_WARNINGS 16
+#define JAVA_STREAM_MIN (16ull * 1024 * 1024) /* bigger archives are read as they stream */
 
 /* One walk over a top-level archive and everything nested in it. */
 struct walk {
@@ -495,26 +498,46 @@ limit_warn(struct walk *w, const char *vpath, const char *what)
     java_warn(w, "'%s': %s, the rest is not analysed", vpath, what);
 }
 
+/* An archive that would not open: a warning when nested, the file's error at the top. */
+static bsn_code
+walk_open_failed(struct walk *w, struct archive *ar, const char *vpath, unsigned depth)
+{
+    const char *why = archive_error_string(ar) ? archive_error_string(ar) : "unreadable";
+    if (depth)
+        java_warn(w, "'%s': not a zip archive: %s", vpath, why);
+    else
+        w->why = bsn_arena_strdup(w->scratch, why);
+    archive_read_free(ar);
+    return depth ? BSN_OK : BSN_EFORMAT;
+}
+
+static bsn_code walk_entries(struct walk *w, struct archive *ar, const char *vpath,
+                             const char *fname, unsigned depth);
+
 static bsn_code
 walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *vpath,
              const char *fname, unsigned depth)
 {
-    struct bsn_arena *s = w->scratch;
     if (++w->archives > JAVA_MAX_ARCHIVES) {
         limit_warn(w, vpath, "more than 4096 nested archives");
         return BSN_OK;
     }
     struct archive *ar = archive_read_new();
     archive_read_support_format_zip(ar);
-    if (archive_read_open_memory(ar, data, len) != ARCHIVE_OK) {
-        const char *why = archive_error_string(ar) ? archive_error_string(ar) : "unreadable";
-        if (depth)
-            java_warn(w, "'%s': not a zip archive: %s", vpath, why);
-        else
-            w->why = bsn_arena_strdup(s, why);
-        archive_read_free(ar);
-        return depth ? BSN_OK : BSN_EFORMAT;
-    }
+    if (archive_read_open_memory(ar, data, len) != ARCHIVE_OK)
+        return walk_open_failed(w, ar, vpath, depth);
+    return walk_entries(w, ar, vpath, fname, depth);
+}
+
+/*
+ * The entries of an open archive, in the reader's order (the central directory's when
+ * seekable, the local headers' when streaming); emits the packages and frees ar.
+ */
+static bsn_code
+walk_entries(struct walk *w, struct archive *ar, const char *vpath, const char *fname,
+             unsigned depth)
+{
+    struct bsn_arena *s = w->scratch;
     struct props *props = NULL, **props_tail = &props;
     struct pomxml *poms = NULL;
     struct manifest mf = { 0 };
@@ -682,27 +705,45 @@ walk_archive(struct walk *w, const unsigned char *data, size_t len, const char *
 /* ---- entry points -------------------------------------------------------------------------- */
 
 static bool
-java_wants(const struct bsn_path *p)
+is_regular(const struct bsn_path *p)
 {
     return (p->mode & 0170000) == 0100000 || p->mode == 0;
+}
+
+/* Buffered up to JAVA_STREAM_MIN bytes: bigger archives go to the streaming descriptor. */
+static bool
+java_wants(const struct bsn_path *p)
+{
+    return is_regular(p) && p->size <= JAVA_STREAM_MIN;
+}
+
+/* A deflate bomb expands a thousandfold; real archives (classes, stored jars) about tenfold at
+ * most: the walk's budget follows the file's size. */
+static uint64_t
+walk_budget(uint64_t size)
+{
+    uint64_t max = JAVA_MAX_NESTED + JAVA_MAX_RATIO * size;
+    return max > JAVA_MAX_TOTAL ? JAVA_MAX_TOTAL : max;
+}
+
+static void
+walk_warn_rest(struct walk *w)
+{
+    if (w->warnings > JAVA_MAX_WARNINGS)
+        bsn_actx_warn(w->ctx, "%u more warnings about nested archives not shown",
+                      w->warnings - JAVA_MAX_WARNINGS);
 }
 
 static bsn_code
 java_parse(struct bsn_actx *ctx, const struct bsn_input *in, struct bsn_err *err)
 {
     struct walk w = { .ctx = ctx, .scratch = bsn_actx_scratch(ctx) };
-    /* A deflate bomb expands a thousandfold; real archives (classes, stored jars) about
-     * tenfold at most: the budget follows the file's size. */
-    w.max_inflated = JAVA_MAX_NESTED + JAVA_MAX_RATIO * (uint64_t)in->len;
-    if (w.max_inflated > JAVA_MAX_TOTAL)
-        w.max_inflated = JAVA_MAX_TOTAL;
+    w.max_inflated = walk_budget(in->len);
     const struct bsn_path *p = in->path;
     char *vpath = bsn_arena_strndup(w.scratch, p->path, p->len);
     char *fname = bsn_arena_strndup(w.scratch, p->base, p->base_len);
     bsn_code rc = walk_archive(&w, in->data, in->len, vpath, fname, 0);
-    if (w.warnings > JAVA_MAX_WARNINGS)
-        bsn_actx_warn(ctx, "%u more warnings about nested archives not shown",
-                      w.warnings - JAVA_MAX_WARNINGS);
+    walk_warn_rest(&w);
     if (rc != BSN_OK)
         return bsn_err_set(err, rc, "'%s' is not a readable java archive: %s", vpath,
                            w.why ? w.why : "unknown error");
@@ -719,4 +760,212 @@ const struct bsn_analyzer bsn_analyzer_java = {
     .exts = java_exts,
     .wants = java_wants,
     .parse = java_parse,
+};
+
+/* ---- streaming big archives ------------------------------------------------------------------ */
+
+/*
+ * Archives over JAVA_STREAM_MIN bytes are read from their local headers while the file
+ * streams (libarchive's streamable zip reader), so a 70 MB fat jar costs the scan no more than
+ * the nested archives and metadata files it reads (their caps above), not its size.
+ *
+ * libarchive pulls its input through a read callback, the pipeline pushes chunks: a helper
+ * thread runs the walk, and the two threads take turns (a coroutine, never running at once).
+ * stream_data lends the helper the caller's chunk and waits until the helper asks for the next
+ * one (libarchive is done with a block when it asks for the next) or has finished; so the
+ * helper touches the analysis context only while the pipeline is blocked inside this analyzer,
+ * and no byte of the file is copied or queued here.
+ *
+ * What the streaming reader cannot see: entries after a local header it cannot follow (stored
+ * entries with a data descriptor whose size libarchive cannot find, a prefix before the first
+ * local header) are a warning, and what was found so far stays. Entries the central directory
+ * no longer lists (an archive updated in place) are read too; real jars have none.
+ */
+struct jstream {
+    struct walk w;
+    struct bsn_arena *arena;     /* the walk's scratch: freed at stream_end */
+    const char *vpath, *fname;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool helper_turn;            /* the helper runs; the caller waits */
+    bool finished;               /* the walk has returned */
+    bool eof;                    /* no more bytes will come */
+    const void *chunk;           /* lent by stream_data, not yet handed to libarchive */
+    size_t chunk_len;
+    bsn_code rc;
+    bool reported;               /* rc was returned by stream_data already */
+};
+
+/* The helper hands the turn to the caller and waits for it to come back. Holds s->mu. */
+static void
+helper_yield(struct jstream *s)
+{
+    s->helper_turn = false;
+    pthread_cond_broadcast(&s->cv);
+    while (!s->helper_turn)
+        pthread_cond_wait(&s->cv, &s->mu);
+}
+
+/* The caller hands the turn to the helper and waits until it yields or finishes. */
+static void
+caller_run_helper(struct jstream *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (!s->finished) {
+        s->helper_turn = true;
+        pthread_cond_broadcast(&s->cv);
+        while (s->helper_turn)
+            pthread_cond_wait(&s->cv, &s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* libarchive's read callback: the lent chunk, or the turn back to the caller for another. */
+static la_ssize_t
+stream_read(struct archive *ar, void *arg, const void **buf)
+{
+    (void)ar;
+    struct jstream *s = arg;
+    pthread_mutex_lock(&s->mu);
+    while (!s->chunk && !s->eof)
+        helper_yield(s);
+    la_ssize_t n = 0;
+    if (s->chunk) {
+        *buf = s->chunk;
+        n = (la_ssize_t)s->chunk_len;
+        s->chunk = NULL;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+static void *
+stream_main(void *arg)
+{
+    struct jstream *s = arg;
+    pthread_mutex_lock(&s->mu);
+    while (!s->helper_turn)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+
+    struct walk *w = &s->w;
+    w->archives++;
+    struct archive *ar = archive_read_new();
+    archive_read_support_format_zip_streamable(ar);
+    if (archive_read_open(ar, s, NULL, stream_read, NULL) != ARCHIVE_OK)
+        s->rc = walk_open_failed(w, ar, s->vpath, 0);
+    else
+        s->rc = walk_entries(w, ar, s->vpath, s->fname, 0);
+
+    pthread_mutex_lock(&s->mu);
+    s->finished = true;
+    s->helper_turn = false;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static bsn_code
+stream_fail(struct jstream *s, struct bsn_err *err)
+{
+    return bsn_err_set(err, s->rc, "'%s' is not a readable java archive: %s", s->vpath,
+                       s->w.why ? s->w.why : "unknown error");
+}
+
+static bool
+java_stream_wants(const struct bsn_path *p)
+{
+    return is_regular(p) && p->size > JAVA_STREAM_MIN;
+}
+
+static bsn_code
+java_stream_begin(struct bsn_actx *ctx, const struct bsn_path *p, void **state,
+                  struct bsn_err *err)
+{
+    struct jstream *s = bsn_xcalloc(1, sizeof(*s));
+    s->arena = bsn_arena_new();
+    s->w.ctx = ctx;
+    s->w.scratch = s->arena;
+    s->w.max_inflated = walk_budget(p->size);
+    s->vpath = bsn_arena_strndup(s->arena, p->path, p->len);
+    s->fname = bsn_arena_strndup(s->arena, p->base, p->base_len);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    /* Deep enough for the nesting (a 64 KiB read buffer per level), small beside 8 MiB. */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 2u * 1024 * 1024);
+    int e = pthread_create(&s->thread, &attr, stream_main, s);
+    pthread_attr_destroy(&attr);
+    if (e != 0) {
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+        bsn_arena_free(s->arena);
+        free(s);
+        return bsn_err_sys(err, BSN_EIO, e, "'%.*s': cannot start the java reader thread",
+                           (int)p->len, p->path);
+    }
+    *state = s;
+    return BSN_OK;
+}
+
+static bsn_code
+java_stream_data(struct bsn_actx *ctx, void *state, const void *buf, size_t len,
+                 struct bsn_err *err)
+{
+    struct jstream *s = state;
+    if (len == 0)
+        return BSN_OK;
+    s->w.ctx = ctx;
+    pthread_mutex_lock(&s->mu);
+    s->chunk = buf;
+    s->chunk_len = len;
+    pthread_mutex_unlock(&s->mu);
+    caller_run_helper(s);
+    pthread_mutex_lock(&s->mu);
+    bool done = s->finished;
+    s->chunk = NULL; /* the caller's buffer is not lent past this call */
+    pthread_mutex_unlock(&s->mu);
+    if (!done)
+        return BSN_OK;
+    /* Finished early: the pipeline reports an error returned here, not one from the
+     * stream_end that follows. */
+    if (s->rc != BSN_OK) {
+        s->reported = true;
+        return stream_fail(s, err);
+    }
+    return BSN_ECANCELED;
+}
+
+static bsn_code
+java_stream_end(struct bsn_actx *ctx, void *state, struct bsn_err *err)
+{
+    struct jstream *s = state;
+    s->w.ctx = ctx;
+    pthread_mutex_lock(&s->mu);
+    s->eof = true;
+    pthread_mutex_unlock(&s->mu);
+    caller_run_helper(s); /* with eof the helper never yields again: it finishes */
+    pthread_join(s->thread, NULL);
+    walk_warn_rest(&s->w);
+    bsn_code rc = s->reported ? BSN_OK : s->rc;
+    if (rc != BSN_OK)
+        stream_fail(s, err);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    bsn_arena_free(s->arena);
+    free(s);
+    return rc;
+}
+
+const struct bsn_analyzer bsn_analyzer_java_stream = {
+    .name = "java_stream",
+    .scheme = "maven",
+    .version = 1,
+    .exts = java_exts,
+    .wants = java_stream_wants,
+    .stream_begin = java_stream_begin,
+    .stream_data = java_stream_data,
+    .stream_end = java_stream_end,
 };
