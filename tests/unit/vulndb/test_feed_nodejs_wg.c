@@ -38,44 +38,7 @@ extern const struct bsn_scheme bsn_scheme_npm;
 static char dir[256], db_path[300];
 static struct bsn_vdb *vdb;
 
-struct warns {
-    char msg[16][700];
-    size_t n;
-};
-
-static void
-on_warn(void *arg, const char *msg)
-{
-    struct warns *w = arg;
-    if (w->n < 16)
-        snprintf(w->msg[w->n++], sizeof(w->msg[0]), "%s", msg);
-}
-
-static void
-build(const char *source, const char *out, struct warns *w)
-{
-    const char *sources[] = { source };
-    struct bsn_db_build_opts o = { .out = out, .sources = sources, .n_sources = 1,
-                                   .built_at = 1700000000, .warn = on_warn, .warn_arg = w };
-    struct bsn_err err = { 0 };
-    bsn_code rc = bsn_db_build(&o, &err);
-    if (rc != BSN_OK)
-        fprintf(stderr, "build: %s\n", err.msg);
-    assert_int_equal(rc, BSN_OK);
-}
-
-static const struct bsn_db_source *
-source_of(const char *path, const char *name, struct bsn_arena *a)
-{
-    struct bsn_db_info info;
-    struct bsn_err err = { 0 };
-    assert_int_equal(bsn_db_info(path, a, &info, &err), BSN_OK);
-    for (size_t i = 0; i < info.n_sources; i++)
-        if (strcmp(info.sources[i].name, name) == 0)
-            return &info.sources[i];
-    fail_msg("no source '%s' in %s", name, path);
-    return NULL;
-}
+#include "feed_db_fixture.h"
 
 static int
 setup(void **state)
