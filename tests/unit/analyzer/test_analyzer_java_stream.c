@@ -69,8 +69,8 @@ static const char *const expected[] = {
     "com.google.guava:guava@31.1-jre app/big-app-2.0.0.jar!/BOOT-INF/lib/guava-31.1-jre.jar []",
     "org.a:a@1.0 app/big-app-2.0.0.jar!/BOOT-INF/lib/shaded-1.0.jar []",
     "org.b:b@2.0 app/big-app-2.0.0.jar!/BOOT-INF/lib/shaded-1.0.jar []",
-    "org.inner:inner@5.0 app/big-app-2.0.0.jar!/BOOT-INF/lib/outer-1.0.war!/WEB-INF/lib/"
-    "inner-5.0.jar []",
+    ("org.inner:inner@5.0 app/big-app-2.0.0.jar!/BOOT-INF/lib/outer-1.0.war!/WEB-INF/lib/"
+     "inner-5.0.jar []"),
     "org.late:late@9.9 app/big-app-2.0.0.jar!/BOOT-INF/lib/late-9.9.jar []",
     "org.plugin:plugin@3.4 app/big-app-2.0.0.jar!/BOOT-INF/lib/plugin-3.4.jar []",
 };
