@@ -33,6 +33,7 @@
 
 #include "base/buf.h"
 #include "base/map.h"
+#include "vulndb/feed/feed_xml.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_XML (512u * 1024u * 1024u)
@@ -83,40 +84,8 @@ gunzip(const unsigned char *data, size_t len, struct bsn_buf *out)
     return rc == Z_STREAM_END;
 }
 
-static bool
-is(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
 
-static const char *
-attr(struct bsn_arena *a, const xmlNode *n, const char *name)
-{
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    if (!v)
-        return NULL;
-    char *s = *v ? bsn_arena_strdup(a, (const char *)v) : NULL;
-    xmlFree(v);
-    return s;
-}
 
-static const char *
-text(struct bsn_arena *a, const xmlNode *n)
-{
-    xmlChar *v = xmlNodeGetContent(n);
-    if (!v)
-        return NULL;
-    const char *s = (const char *)v;
-    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-        s++;
-    size_t len = strlen(s);
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' ||
-                   s[len - 1] == '\r'))
-        len--;
-    char *r = len ? bsn_arena_strndup(a, s, len) : NULL;
-    xmlFree(v);
-    return r;
-}
 
 /* "2018-01-11 21:05" / "2023-02-17 20:41:00" -> "2018-01-11T21:05:00Z"; else as given. */
 static const char *
@@ -181,21 +150,21 @@ import_update(struct bsn_vdb_import *im, const char *path, const xmlNode *u)
     struct bsn_adv adv = { 0 };
     const xmlNode *refs = NULL, *pkglist = NULL;
     for (const xmlNode *c = u->children; c; c = c->next) {
-        if (is(c, "id"))
-            adv.id = text(a, c);
-        else if (is(c, "title"))
-            adv.summary = text(a, c);
-        else if (is(c, "description"))
-            adv.description = text(a, c);
-        else if (is(c, "severity"))
-            adv.severity = text(a, c);
-        else if (is(c, "issued"))
-            adv.published = rfc3339(a, attr(a, c, "date"));
-        else if (is(c, "updated"))
-            adv.modified = rfc3339(a, attr(a, c, "date"));
-        else if (is(c, "references"))
+        if (bsn_xml_is(c, "id"))
+            adv.id = bsn_xml_text(a, c);
+        else if (bsn_xml_is(c, "title"))
+            adv.summary = bsn_xml_text(a, c);
+        else if (bsn_xml_is(c, "description"))
+            adv.description = bsn_xml_text(a, c);
+        else if (bsn_xml_is(c, "severity"))
+            adv.severity = bsn_xml_text(a, c);
+        else if (bsn_xml_is(c, "issued"))
+            adv.published = rfc3339(a, bsn_xml_attr(a, c, "date"));
+        else if (bsn_xml_is(c, "updated"))
+            adv.modified = rfc3339(a, bsn_xml_attr(a, c, "date"));
+        else if (bsn_xml_is(c, "references"))
             refs = c;
-        else if (is(c, "pkglist"))
+        else if (bsn_xml_is(c, "pkglist"))
             pkglist = c;
     }
     if (!adv.id) {
@@ -210,14 +179,14 @@ import_update(struct bsn_vdb_import *im, const char *path, const xmlNode *u)
 
     size_t n_al = 0, n_refs = 0, cap = 0;
     for (const xmlNode *r = refs ? refs->children : NULL; r; r = r->next)
-        cap += is(r, "reference");
+        cap += bsn_xml_is(r, "reference");
     const char **al = bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*al));
     const char **rl = bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*rl));
     for (const xmlNode *r = refs ? refs->children : NULL; r; r = r->next) {
-        if (!is(r, "reference"))
+        if (!bsn_xml_is(r, "reference"))
             continue;
-        const char *type = attr(a, r, "type"), *rid = attr(a, r, "id");
-        const char *href = attr(a, r, "href");
+        const char *type = bsn_xml_attr(a, r, "type"), *rid = bsn_xml_attr(a, r, "id");
+        const char *href = bsn_xml_attr(a, r, "href");
         if (type && strcmp(type, "cve") == 0 && rid && strncmp(rid, "CVE-", 4) == 0)
             al[n_al++] = rid;
         if (href)
@@ -231,13 +200,13 @@ import_update(struct bsn_vdb_import *im, const char *path, const xmlNode *u)
     struct bsn_adv_affected *aff = NULL;
     size_t n_aff = 0, cap_aff = 0;
     for (const xmlNode *col = pkglist ? pkglist->children : NULL; col; col = col->next) {
-        if (!is(col, "collection"))
+        if (!bsn_xml_is(col, "collection"))
             continue;
         for (const xmlNode *p = col->children; p; p = p->next) {
-            if (!is(p, "package"))
+            if (!bsn_xml_is(p, "package"))
                 continue;
-            const char *name = attr(a, p, "name"), *ver = attr(a, p, "version");
-            const char *rel = attr(a, p, "release"), *ep = attr(a, p, "epoch");
+            const char *name = bsn_xml_attr(a, p, "name"), *ver = bsn_xml_attr(a, p, "version");
+            const char *rel = bsn_xml_attr(a, p, "release"), *ep = bsn_xml_attr(a, p, "epoch");
             if (!name || !ver || !rel) {
                 bsn_vdb_warn(im, path, adv.id, "package '%s' without version or release: "
                              "advisory skipped", name ? name : "?");
@@ -290,13 +259,13 @@ alas_import(struct bsn_vdb_import *im, const char *path, const unsigned char *da
         return BSN_OK;
     }
     const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !is(root, "updates")) {
+    if (!root || !bsn_xml_is(root, "updates")) {
         bsn_vdb_warn(im, path, "file", doc ? "no <updates> root element" : "malformed XML");
         xmlFreeDoc(doc);
         return BSN_OK;
     }
     for (const xmlNode *u = root->children; u; u = u->next)
-        if (is(u, "update"))
+        if (bsn_xml_is(u, "update"))
             import_update(im, path, u);
     xmlFreeDoc(doc);
     return BSN_OK;

@@ -29,11 +29,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <archive.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "base/buf.h"
+#include "vulndb/feed/feed_xml.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_XML (512u * 1024u * 1024u)
@@ -64,61 +64,8 @@ elsa_detect(const char *path, const unsigned char *head, size_t n)
     return strstr(base, "elsa") || strstr(base, "ELSA") || strstr(path, "/oracle/");
 }
 
-/* Decompresses a bz2/gzip/xz stream into out (bounded); false if it is none of them. */
-static bool
-decompress(const unsigned char *data, size_t len, struct bsn_buf *out)
-{
-    struct archive *ar = archive_read_new();
-    archive_read_support_filter_all(ar);
-    archive_read_support_format_raw(ar);
-    struct archive_entry *e;
-    bool ok = archive_read_open_memory(ar, data, len) == ARCHIVE_OK &&
-              archive_read_next_header(ar, &e) == ARCHIVE_OK &&
-              archive_filter_count(ar) > 1;
-    char chunk[65536];
-    la_ssize_t n;
-    while (ok && (n = archive_read_data(ar, chunk, sizeof(chunk))) > 0)
-        ok = bsn_buf_add(out, chunk, (size_t)n) == BSN_OK;
-    if (ok && n < 0)
-        ok = false;
-    archive_read_free(ar);
-    return ok;
-}
 
-static bool
-is(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
 
-static const char *
-attr(struct bsn_arena *a, const xmlNode *n, const char *name)
-{
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    if (!v)
-        return NULL;
-    char *s = *v ? bsn_arena_strdup(a, (const char *)v) : NULL;
-    xmlFree(v);
-    return s;
-}
-
-static const char *
-text(struct bsn_arena *a, const xmlNode *n)
-{
-    xmlChar *v = xmlNodeGetContent(n);
-    if (!v)
-        return NULL;
-    const char *s = (const char *)v;
-    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-        s++;
-    size_t len = strlen(s);
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' ||
-                   s[len - 1] == '\r'))
-        len--;
-    char *r = len ? bsn_arena_strndup(a, s, len) : NULL;
-    xmlFree(v);
-    return r;
-}
 
 struct rows {
     struct bsn_arena *a;
@@ -181,9 +128,9 @@ walk(struct rows *r, const xmlNode *criteria, struct ctx c, int depth)
         return;
     static const char arch_pre[] = "Oracle Linux arch is ";
     for (const xmlNode *n = criteria->children; n; n = n->next) {
-        if (!is(n, "criterion"))
+        if (!bsn_xml_is(n, "criterion"))
             continue;
-        const char *cm = attr(r->a, n, "comment");
+        const char *cm = bsn_xml_attr(r->a, n, "comment");
         if (!cm)
             continue;
         const char *ns = platform_ns(r->a, cm);
@@ -199,13 +146,13 @@ walk(struct rows *r, const xmlNode *criteria, struct ctx c, int depth)
     }
     static const char earlier[] = " is earlier than ";
     for (const xmlNode *n = criteria->children; n; n = n->next) {
-        if (is(n, "criteria")) {
+        if (bsn_xml_is(n, "criteria")) {
             walk(r, n, c, depth + 1);
             continue;
         }
-        if (!is(n, "criterion") || !c.ns || c.ksplice)
+        if (!bsn_xml_is(n, "criterion") || !c.ns || c.ksplice)
             continue;
-        const char *cm = attr(r->a, n, "comment");
+        const char *cm = bsn_xml_attr(r->a, n, "comment");
         const char *e = cm ? strstr(cm, earlier) : NULL;
         if (!e || e == cm)
             continue;
@@ -227,42 +174,42 @@ import_definition(struct bsn_vdb_import *im, const char *path, const xmlNode *de
     struct bsn_adv adv = { 0 };
     const xmlNode *meta = NULL, *criteria = NULL;
     for (const xmlNode *c = def->children; c; c = c->next) {
-        if (is(c, "metadata"))
+        if (bsn_xml_is(c, "metadata"))
             meta = c;
-        else if (is(c, "criteria"))
+        else if (bsn_xml_is(c, "criteria"))
             criteria = c;
     }
     size_t cap = 0;
     for (const xmlNode *m = meta ? meta->children : NULL; m; m = m->next)
-        cap += is(m, "reference");
+        cap += bsn_xml_is(m, "reference");
     const char **al = bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*al));
     const char **refs = bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*refs));
     size_t n_al = 0, n_refs = 0;
     const char *sev = NULL;
     for (const xmlNode *m = meta ? meta->children : NULL; m; m = m->next) {
-        if (is(m, "title")) {
-            adv.summary = text(a, m);
-        } else if (is(m, "description")) {
-            adv.description = text(a, m);
-        } else if (is(m, "reference")) {
-            const char *src = attr(a, m, "source"), *id = attr(a, m, "ref_id");
-            const char *url = attr(a, m, "ref_url");
+        if (bsn_xml_is(m, "title")) {
+            adv.summary = bsn_xml_text(a, m);
+        } else if (bsn_xml_is(m, "description")) {
+            adv.description = bsn_xml_text(a, m);
+        } else if (bsn_xml_is(m, "reference")) {
+            const char *src = bsn_xml_attr(a, m, "source"), *id = bsn_xml_attr(a, m, "ref_id");
+            const char *url = bsn_xml_attr(a, m, "ref_url");
             if (src && id && strcmp(src, "elsa") == 0 && !adv.id)
                 adv.id = id;
             else if (src && id && strcmp(src, "CVE") == 0)
                 al[n_al++] = id;
             if (url)
                 refs[n_refs++] = url;
-        } else if (is(m, "advisory")) {
+        } else if (bsn_xml_is(m, "advisory")) {
             for (const xmlNode *x = m->children; x; x = x->next) {
-                if (is(x, "severity"))
-                    sev = text(a, x);
-                else if (is(x, "issued"))
-                    adv.published = attr(a, x, "date");
+                if (bsn_xml_is(x, "severity"))
+                    sev = bsn_xml_text(a, x);
+                else if (bsn_xml_is(x, "issued"))
+                    adv.published = bsn_xml_attr(a, x, "date");
             }
         }
     }
-    const char *defid = attr(a, def, "id");
+    const char *defid = bsn_xml_attr(a, def, "id");
     if (!adv.id) {
         bsn_vdb_warn(im, path, defid ? defid : "definition", "no ELSA reference: skipped");
         return;
@@ -294,7 +241,7 @@ elsa_import(struct bsn_vdb_import *im, const char *path, const unsigned char *da
     struct bsn_buf plain;
     bsn_buf_init(&plain, MAX_XML);
     if (compressed_name(path)) {
-        if (!decompress(data, len, &plain)) {
+        if (!bsn_feed_decompress(data, len, &plain)) {
             bsn_vdb_warn(im, path, "file", "not a valid compressed stream (or over %u MiB)",
                          MAX_XML >> 20);
             bsn_buf_release(&plain);
@@ -318,16 +265,16 @@ elsa_import(struct bsn_vdb_import *im, const char *path, const unsigned char *da
         return BSN_OK;
     }
     const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !is(root, "oval_definitions")) {
+    if (!root || !bsn_xml_is(root, "oval_definitions")) {
         bsn_vdb_warn(im, path, "file", doc ? "no <oval_definitions> root" : "malformed XML");
         xmlFreeDoc(doc);
         return BSN_OK;
     }
     for (const xmlNode *s = root->children; s; s = s->next) {
-        if (!is(s, "definitions"))
+        if (!bsn_xml_is(s, "definitions"))
             continue;
         for (const xmlNode *d = s->children; d; d = d->next)
-            if (is(d, "definition"))
+            if (bsn_xml_is(d, "definition"))
                 import_definition(im, path, d);
     }
     xmlFreeDoc(doc);

@@ -19,11 +19,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <archive.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "base/buf.h"
+#include "vulndb/feed/feed_xml.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_XML (512u * 1024u * 1024u)
@@ -55,61 +55,8 @@ rh_oval_detect(const char *path, const unsigned char *head, size_t n)
            strstr(path, "/RHEL");
 }
 
-/* Decompresses a bz2/gzip/xz stream into out (bounded); false if it is none of them. */
-static bool
-decompress(const unsigned char *data, size_t len, struct bsn_buf *out)
-{
-    struct archive *ar = archive_read_new();
-    archive_read_support_filter_all(ar);
-    archive_read_support_format_raw(ar);
-    struct archive_entry *e;
-    bool ok = archive_read_open_memory(ar, data, len) == ARCHIVE_OK &&
-              archive_read_next_header(ar, &e) == ARCHIVE_OK &&
-              archive_filter_count(ar) > 1;
-    char chunk[65536];
-    la_ssize_t n;
-    while (ok && (n = archive_read_data(ar, chunk, sizeof(chunk))) > 0)
-        ok = bsn_buf_add(out, chunk, (size_t)n) == BSN_OK;
-    if (ok && n < 0)
-        ok = false;
-    archive_read_free(ar);
-    return ok;
-}
 
-static bool
-is(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
 
-static const char *
-attr(struct bsn_arena *a, const xmlNode *n, const char *name)
-{
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    if (!v)
-        return NULL;
-    char *s = *v ? bsn_arena_strdup(a, (const char *)v) : NULL;
-    xmlFree(v);
-    return s;
-}
-
-static const char *
-text(struct bsn_arena *a, const xmlNode *n)
-{
-    xmlChar *v = xmlNodeGetContent(n);
-    if (!v)
-        return NULL;
-    const char *s = (const char *)v;
-    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-        s++;
-    size_t len = strlen(s);
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\t' ||
-                   s[len - 1] == '\r'))
-        len--;
-    char *r = len ? bsn_arena_strndup(a, s, len) : NULL;
-    xmlFree(v);
-    return r;
-}
 
 
 struct rows {
@@ -194,9 +141,9 @@ walk(struct rows *r, const xmlNode *criteria, struct ctx c, int depth)
     if (depth > MAX_DEPTH)
         return;
     for (const xmlNode *n = criteria->children; n; n = n->next) {
-        if (!is(n, "criterion"))
+        if (!bsn_xml_is(n, "criterion"))
             continue;
-        const char *cm = attr(r->a, n, "comment");
+        const char *cm = bsn_xml_attr(r->a, n, "comment");
         const char *ns = cm ? platform_ns(r->a, cm) : NULL;
         if (ns)
             c.ns = ns;
@@ -206,14 +153,14 @@ walk(struct rows *r, const xmlNode *criteria, struct ctx c, int depth)
     }
     static const char earlier[] = " is earlier than ", installed[] = " is installed";
     for (const xmlNode *n = criteria->children; n; n = n->next) {
-        if (is(n, "criteria")) {
+        if (bsn_xml_is(n, "criteria")) {
             walk(r, n, c, depth + 1);
             continue;
         }
         const char *ns = c.ns ? c.ns : r->cpe_ns;
-        if (!is(n, "criterion") || !ns)
+        if (!bsn_xml_is(n, "criterion") || !ns)
             continue;
-        const char *cm = attr(r->a, n, "comment");
+        const char *cm = bsn_xml_attr(r->a, n, "comment");
         if (!cm || platform_ns(r->a, cm) || strncmp(cm, "Red Hat Enterprise Linux", 24) == 0)
             continue;
         struct ctx rc = { .ns = ns, .module = c.module };
@@ -239,7 +186,7 @@ cpe_list_ns(struct bsn_arena *a, const xmlNode *list)
     static const char *const pre[] = { "cpe:/o:redhat:enterprise_linux:",
                                        "cpe:/a:redhat:enterprise_linux:" };
     for (const xmlNode *c = list ? list->children : NULL; c; c = c->next) {
-        const char *t = is(c, "cpe") ? text(a, c) : NULL;
+        const char *t = bsn_xml_is(c, "cpe") ? bsn_xml_text(a, c) : NULL;
         for (size_t i = 0; t && i < 2; i++) {
             size_t pl = strlen(pre[i]);
             if (strncmp(t, pre[i], pl) != 0)
@@ -263,28 +210,28 @@ import_definition(struct bsn_vdb_import *im, const char *path, const xmlNode *de
     struct bsn_adv adv = { 0 };
     const xmlNode *meta = NULL, *criteria = NULL;
     for (const xmlNode *c = def->children; c; c = c->next) {
-        if (is(c, "metadata"))
+        if (bsn_xml_is(c, "metadata"))
             meta = c;
-        else if (is(c, "criteria"))
+        else if (bsn_xml_is(c, "criteria"))
             criteria = c;
     }
-    const char *cls = attr(a, def, "class");
+    const char *cls = bsn_xml_attr(a, def, "class");
     struct rows r = { .a = a, .unpatched = cls && strcmp(cls, "vulnerability") == 0 };
     size_t cap = 0;
     for (const xmlNode *m = meta ? meta->children : NULL; m; m = m->next)
-        cap += is(m, "reference");
+        cap += bsn_xml_is(m, "reference");
     const char **al = bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*al));
     const char **refs = bsn_arena_alloc_array(a, cap ? cap : 1, sizeof(*refs));
     size_t n_al = 0, n_refs = 0;
     const char *sev = NULL, *rhsa = NULL, *cve = NULL;
     for (const xmlNode *m = meta ? meta->children : NULL; m; m = m->next) {
-        if (is(m, "title")) {
-            adv.summary = text(a, m);
-        } else if (is(m, "description")) {
-            adv.description = text(a, m);
-        } else if (is(m, "reference")) {
-            const char *src = attr(a, m, "source"), *id = attr(a, m, "ref_id");
-            const char *url = attr(a, m, "ref_url");
+        if (bsn_xml_is(m, "title")) {
+            adv.summary = bsn_xml_text(a, m);
+        } else if (bsn_xml_is(m, "description")) {
+            adv.description = bsn_xml_text(a, m);
+        } else if (bsn_xml_is(m, "reference")) {
+            const char *src = bsn_xml_attr(a, m, "source"), *id = bsn_xml_attr(a, m, "ref_id");
+            const char *url = bsn_xml_attr(a, m, "ref_url");
             if (src && id && strcmp(src, "RHSA") == 0 && !rhsa)
                 rhsa = id;
             else if (src && id && strcmp(src, "CVE") == 0) {
@@ -293,24 +240,24 @@ import_definition(struct bsn_vdb_import *im, const char *path, const xmlNode *de
             }
             if (url)
                 refs[n_refs++] = url;
-        } else if (is(m, "advisory")) {
+        } else if (bsn_xml_is(m, "advisory")) {
             for (const xmlNode *x = m->children; x; x = x->next) {
-                if (is(x, "severity"))
-                    sev = text(a, x);
-                else if (is(x, "issued"))
-                    adv.published = attr(a, x, "date");
-                else if (is(x, "updated"))
-                    adv.modified = attr(a, x, "date");
-                else if (is(x, "affected_cpe_list"))
+                if (bsn_xml_is(x, "severity"))
+                    sev = bsn_xml_text(a, x);
+                else if (bsn_xml_is(x, "issued"))
+                    adv.published = bsn_xml_attr(a, x, "date");
+                else if (bsn_xml_is(x, "updated"))
+                    adv.modified = bsn_xml_attr(a, x, "date");
+                else if (bsn_xml_is(x, "affected_cpe_list"))
                     r.cpe_ns = cpe_list_ns(a, x);
-                else if (is(x, "affected"))
+                else if (bsn_xml_is(x, "affected"))
                     for (const xmlNode *res = x->children; res; res = res->next) {
-                        if (!is(res, "resolution"))
+                        if (!bsn_xml_is(res, "resolution"))
                             continue;
-                        const char *state = attr(a, res, "state");
+                        const char *state = bsn_xml_attr(a, res, "state");
                         size_t nc = 0;
                         for (const xmlNode *k = res->children; k; k = k->next)
-                            nc += is(k, "component");
+                            nc += bsn_xml_is(k, "component");
                         const char **cv = bsn_arena_alloc_array(a, r.n_comp + nc + 1,
                                                                 sizeof(*cv));
                         const char **sv = bsn_arena_alloc_array(a, r.n_comp + nc + 1,
@@ -320,7 +267,7 @@ import_definition(struct bsn_vdb_import *im, const char *path, const xmlNode *de
                             memcpy(sv, r.comp_state, r.n_comp * sizeof(*sv));
                         }
                         for (const xmlNode *k = res->children; k; k = k->next) {
-                            const char *t = is(k, "component") ? text(a, k) : NULL;
+                            const char *t = bsn_xml_is(k, "component") ? bsn_xml_text(a, k) : NULL;
                             if (t) {
                                 cv[r.n_comp] = t;
                                 sv[r.n_comp++] = state;
@@ -332,7 +279,7 @@ import_definition(struct bsn_vdb_import *im, const char *path, const xmlNode *de
             }
         }
     }
-    const char *defid = attr(a, def, "id");
+    const char *defid = bsn_xml_attr(a, def, "id");
     adv.id = rhsa ? rhsa : r.unpatched ? cve : NULL;
     if (!adv.id) {
         bsn_vdb_warn(im, path, defid ? defid : "definition", "no RHSA or CVE reference: skipped");
@@ -365,7 +312,7 @@ rh_oval_import(struct bsn_vdb_import *im, const char *path, const unsigned char 
     struct bsn_buf plain;
     bsn_buf_init(&plain, MAX_XML);
     if (compressed_name(path)) {
-        if (!decompress(data, len, &plain)) {
+        if (!bsn_feed_decompress(data, len, &plain)) {
             bsn_vdb_warn(im, path, "file", "not a valid compressed stream (or over %u MiB)",
                          MAX_XML >> 20);
             bsn_buf_release(&plain);
@@ -389,16 +336,16 @@ rh_oval_import(struct bsn_vdb_import *im, const char *path, const unsigned char 
         return BSN_OK;
     }
     const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !is(root, "oval_definitions")) {
+    if (!root || !bsn_xml_is(root, "oval_definitions")) {
         bsn_vdb_warn(im, path, "file", doc ? "no <oval_definitions> root" : "malformed XML");
         xmlFreeDoc(doc);
         return BSN_OK;
     }
     for (const xmlNode *s = root->children; s; s = s->next) {
-        if (!is(s, "definitions"))
+        if (!bsn_xml_is(s, "definitions"))
             continue;
         for (const xmlNode *d = s->children; d; d = d->next)
-            if (is(d, "definition"))
+            if (bsn_xml_is(d, "definition"))
                 import_definition(im, path, d);
     }
     xmlFreeDoc(doc);

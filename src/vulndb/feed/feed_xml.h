@@ -1,0 +1,27 @@
+/*
+ * Helpers shared by the XML feed importers (Red Hat OVAL, Oracle ELSA OVAL, Amazon
+ * updateinfo.xml): libxml2 element tests, attribute and text copies into an arena, and
+ * transparent decompression (bzip2, gzip, xz) of a feed file. Private to src/vulndb/feed/.
+ */
+#ifndef BSN_VULNDB_FEED_XML_H
+#define BSN_VULNDB_FEED_XML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+
+/* Decompresses a bz2/gzip/xz stream into out (bounded by out's cap); false if it is none of
+ * them or is corrupt. */
+bool bsn_feed_decompress(const unsigned char *data, size_t len, struct bsn_buf *out);
+/* n is an element named name. */
+bool bsn_xml_is(const xmlNode *n, const char *name);
+/* The attribute's value copied into a, or NULL when absent or empty. */
+const char *bsn_xml_attr(struct bsn_arena *a, const xmlNode *n, const char *name);
+/* The element's text, trimmed, copied into a, or NULL when empty. */
+const char *bsn_xml_text(struct bsn_arena *a, const xmlNode *n);
+
+#endif
