@@ -54,6 +54,7 @@
 #define JAVA_MAX_LICENSES 16
 #define JAVA_MAX_WARNINGS 16
 #define JAVA_STREAM_MIN (16ull * 1024 * 1024) /* bigger archives are read as they stream */
+#define JAVA_MAX_PREFIX (1024u * 1024) /* a launch script before a streamed zip */
 
 /* One walk over a top-level archive and everything nested in it. */
 struct walk {
@@ -776,9 +777,10 @@ const struct bsn_analyzer bsn_analyzer_java = {
  * helper touches the analysis context only while the pipeline is blocked inside this analyzer,
  * and no byte of the file is copied or queued here.
  *
- * What the streaming reader cannot see: entries after a local header it cannot follow (stored
- * entries with a data descriptor whose size libarchive cannot find, a prefix before the first
- * local header) are a warning, and what was found so far stays. Entries the central directory
+ * A prefix before the first local header (a launch script: Spring Boot's "fully executable"
+ * jars) is skipped, up to 1 MiB. What the streaming reader cannot see: entries after a local
+ * header it cannot follow (stored entries with a data descriptor whose size libarchive cannot
+ * find) are a warning, and what was found so far stays. Entries the central directory
  * no longer lists (an archive updated in place) are read too; real jars have none.
  */
 struct jstream {
@@ -795,6 +797,10 @@ struct jstream {
     size_t chunk_len;
     bsn_code rc;
     bool reported;               /* rc was returned by stream_data already */
+    bool synced;                 /* the first local header was found */
+    uint64_t skipped;            /* bytes dropped before it */
+    unsigned char pending[4];    /* a signature's start held back from the previous chunk */
+    size_t n_held;
 };
 
 /* The helper hands the turn to the caller and waits for it to come back. Holds s->mu. */
@@ -821,23 +827,93 @@ caller_run_helper(struct jstream *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+static const unsigned char zip_local_sig[4] = { 'P', 'K', 3, 4 };
+
+/* The length of the longest suffix of p[0..n) that is a proper prefix of the signature. */
+static size_t
+sig_partial(const unsigned char *p, size_t n)
+{
+    for (size_t k = n < 3 ? n : 3; k > 0; k--)
+        if (memcmp(p + n - k, zip_local_sig, k) == 0)
+            return k;
+    return 0;
+}
+
+/*
+ * Until the first local header, bytes are dropped (the seekable reader of the buffered path
+ * finds the central directory past a prefix; the streaming one would not even recognise the
+ * zip). The signature may straddle two chunks: the part at the end of one is held back and
+ * handed to libarchive before the next chunk if that one completes it. Sets *buf and *n to what
+ * libarchive gets now (possibly nothing); the chunk may be put back for the next call.
+ */
+static void
+stream_sync(struct jstream *s, const unsigned char *c, size_t len, const void **buf, size_t *n)
+{
+    *n = 0;
+    if (s->n_held) {
+        size_t need = 4 - s->n_held;
+        size_t m = len < need ? len : need;
+        if (memcmp(c, zip_local_sig + s->n_held, m) == 0 && m < need) {
+            s->n_held += m; /* a tiny chunk continuing the signature */
+            s->skipped += len;
+            return;
+        }
+        if (memcmp(c, zip_local_sig + s->n_held, m) == 0) {
+            memcpy(s->pending, zip_local_sig, s->n_held);
+            *buf = s->pending;
+            *n = s->n_held;
+            s->n_held = 0;
+            s->synced = true;
+            s->chunk = c; /* the whole chunk follows the held bytes */
+            s->chunk_len = len;
+            return;
+        }
+        s->n_held = 0;
+    }
+    const unsigned char *at = memmem(c, len, zip_local_sig, sizeof(zip_local_sig));
+    if (at) {
+        s->synced = true;
+        *buf = at;
+        *n = len - (size_t)(at - c);
+        return;
+    }
+    s->skipped += len;
+    if (s->skipped > JAVA_MAX_PREFIX) {
+        s->synced = true; /* no zip: let libarchive say so */
+        *buf = c;
+        *n = len;
+        return;
+    }
+    s->n_held = sig_partial(c, len);
+}
+
 /* libarchive's read callback: the lent chunk, or the turn back to the caller for another. */
 static la_ssize_t
 stream_read(struct archive *ar, void *arg, const void **buf)
 {
     (void)ar;
     struct jstream *s = arg;
+    size_t n = 0;
     pthread_mutex_lock(&s->mu);
-    while (!s->chunk && !s->eof)
-        helper_yield(s);
-    la_ssize_t n = 0;
-    if (s->chunk) {
-        *buf = s->chunk;
-        n = (la_ssize_t)s->chunk_len;
+    for (;;) {
+        while (!s->chunk && !s->eof)
+            helper_yield(s);
+        if (!s->chunk)
+            break;
+        const unsigned char *c = s->chunk;
+        size_t len = s->chunk_len;
         s->chunk = NULL;
+        if (s->synced) {
+            *buf = c;
+            n = len;
+            break;
+        }
+        stream_sync(s, c, len, buf, &n);
+        if (n)
+            break;
     }
     pthread_mutex_unlock(&s->mu);
-    return n;
+    return (la_ssize_t)n;
 }
 
 static void *

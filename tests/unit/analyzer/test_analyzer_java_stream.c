@@ -2,11 +2,13 @@
  * Java archives over 16 MiB, analysed while they stream (bsn_analyzer_java_stream): a 20 MiB
  * spring-boot-like jar built here with python's zipfile (a pom.properties with its pom.xml
  * license, a shaded jar, a manifest-only jar, a jar in a war in the jar, and a jar after a
- * 20 MiB incompressible blob), written seekable (sizes in the local headers) and unseekable
- * (data descriptors, bit 3). The streaming path must report exactly what the buffered path
- * reports for the same bytes, at any chunk size; the expected packages are written out by
- * hand from the generator below. Also: the dispatch by size, a non-zip and a truncated big
- * jar, and peak RSS growth under 16 MiB while a 100 MiB jar goes through the real pipeline.
+ * 20 MiB incompressible blob), written seekable (sizes in the local headers), unseekable
+ * (data descriptors, bit 3) and after a launch script. The streaming path must report exactly
+ * what the buffered path reports for the same bytes, at any chunk size; the expected packages
+ * are written out by hand from the generator below. Also: the dispatch by size, a non-zip and
+ * a truncated big jar, tiny chunks cutting the first signature, this machine's 70 MB fat jar
+ * when present, and peak RSS growth under 16 MiB while a 100 MiB jar goes through the real
+ * pipeline.
  */
 #include <unistd.h>
 
@@ -16,7 +18,8 @@
 
 static char tmpdir[256];
 
-/* argv: out-path blob-MiB mode ("seek" or "pipe": written through a pipe, so unseekable). */
+/* argv: out-path blob-MiB mode: "seek"; "pipe" (written through a pipe, so unseekable: data
+ * descriptors); "prefix" (after a 4091-byte launch script, as Spring Boot's executable jars). */
 static const char generator[] =
     "import io, random, sys, zipfile\n"
     "out, mib, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]\n"
@@ -61,6 +64,8 @@ static const char generator[] =
     "    write(sys.stdout.buffer)\n"
     "else:\n"
     "    with open(out, 'wb') as f:\n"
+    "        if mode == 'prefix':\n"
+    "            f.write(b'#!/bin/sh\\n' + b'#' * 4080 + b'\\n')\n"
     "        write(f)\n";
 
 /* What the generator's jar holds, written out by hand: "name@version path [licenses]". */
@@ -245,6 +250,35 @@ test_stream_equals_buffered_data_descriptors(void **state)
 {
     (void)state;
     check_same_as_buffered("pipe");
+}
+
+/* A launch script before the zip: 4091 bytes, so 4093-byte chunks cut the first signature. */
+static void
+test_stream_equals_buffered_prefix(void **state)
+{
+    (void)state;
+    check_same_as_buffered("prefix");
+}
+
+/* The small version of the prefixed jar, streamed in tiny chunks: every cut of the signature. */
+static void
+test_prefix_tiny_chunks(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/big-app-2.0.0.jar", tmpdir);
+    make_jar(path, 0, "prefix");
+    size_t len;
+    unsigned char *data = slurp(path, &len);
+    static const size_t chunks[] = { 1, 2, 3, 5, 4096 };
+    for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+        struct bsn_result *r = run_direct("java_stream", data, len, chunks[c]);
+        assert_expected(r);
+        assert_int_equal(r->n_diags, 0);
+        bsn_result_free(r);
+    }
+    free(data);
+    unlink(path);
 }
 
 /*
@@ -441,6 +475,8 @@ main(void)
         cmocka_unit_test(test_peak_rss_100mib),
         cmocka_unit_test(test_stream_equals_buffered_seekable),
         cmocka_unit_test(test_stream_equals_buffered_data_descriptors),
+        cmocka_unit_test(test_stream_equals_buffered_prefix),
+        cmocka_unit_test(test_prefix_tiny_chunks),
         cmocka_unit_test(test_pipeline_dispatch),
         cmocka_unit_test(test_real_fat_jar),
         cmocka_unit_test(test_not_a_zip_and_truncated),
