@@ -315,6 +315,59 @@ test_real_fat_jar(void **state)
     free(data);
 }
 
+/*
+ * Jars nested 12 deep in a 17 MiB one (the helper thread's stack holds a read buffer per
+ * level): both paths stop at depth 8 with one warning, and report the same 8 packages.
+ */
+static void
+test_deep_nesting(void **state)
+{
+    (void)state;
+    char path[512], cmd[2048];
+    snprintf(path, sizeof(path), "%s/deep-1.0.jar", tmpdir);
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c \"\n"
+             "import io, random, zipfile\n"
+             "inner = b''\n"
+             "for lvl in range(12, -1, -1):\n"
+             "    b = io.BytesIO()\n"
+             "    with zipfile.ZipFile(b, 'w', zipfile.ZIP_DEFLATED) as z:\n"
+             "        z.writestr('META-INF/maven/org.l%%d/l%%d/pom.properties' %% (lvl, lvl),\n"
+             "                   'groupId=org.l%%d\\nartifactId=l%%d\\nversion=1.0\\n'\n"
+             "                   %% (lvl, lvl))\n"
+             "        if inner:\n"
+             "            z.writestr('lib/n%%d-1.0.jar' %% (lvl + 1), inner)\n"
+             "        if lvl == 0:\n"
+             "            z.writestr('blob.bin', random.Random(3).randbytes(17 << 20),\n"
+             "                       zipfile.ZIP_STORED)\n"
+             "    inner = b.getvalue()\n"
+             "open('%s', 'wb').write(inner)\n\"",
+             path);
+    assert_int_equal(system(cmd), 0);
+    size_t len;
+    unsigned char *data = slurp(path, &len);
+    struct bsn_result *rb = run_direct("java", data, len, 0);
+    struct bsn_result *rs = run_direct("java_stream", data, len, 256 * 1024);
+    size_t nb, ns;
+    char **lb = package_lines(rb, &nb), **ls = package_lines(rs, &ns);
+    assert_int_equal(nb, 8);
+    assert_int_equal(ns, 8);
+    for (size_t i = 0; i < nb; i++)
+        assert_string_equal(lb[i], ls[i]);
+    assert_string_equal(ls[7], "org.l7:l7@1.0 app/big-app-2.0.0.jar!/lib/n1-1.0.jar!/lib/"
+                               "n2-1.0.jar!/lib/n3-1.0.jar!/lib/n4-1.0.jar!/lib/n5-1.0.jar!/"
+                               "lib/n6-1.0.jar!/lib/n7-1.0.jar []");
+    assert_int_equal(rb->n_diags, 1);
+    assert_int_equal(rs->n_diags, 1);
+    assert_true(golden_has_diag(rs, "nested deeper than 8 levels"));
+    free_lines(lb, nb);
+    free_lines(ls, ns);
+    bsn_result_free(rb);
+    bsn_result_free(rs);
+    free(data);
+    unlink(path);
+}
+
 /* Through the pipeline: a 20 MiB jar is dispatched to java_stream, a small one to java. */
 static void
 test_pipeline_dispatch(void **state)
@@ -479,6 +532,7 @@ main(void)
         cmocka_unit_test(test_prefix_tiny_chunks),
         cmocka_unit_test(test_pipeline_dispatch),
         cmocka_unit_test(test_real_fat_jar),
+        cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_not_a_zip_and_truncated),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
