@@ -1,6 +1,7 @@
 /*
  * Java archives: .jar .war .ear .par (and Jenkins' .jpi/.hpi), read from memory as zip with
- * libarchive (seekable: the central directory, so entries we skip are never inflated).
+ * libarchive (seekable: the central directory, so entries we skip are never inflated); archives
+ * over 16 MiB instead while they stream, by a second descriptor, java_stream (at the end).
  *
  * What identifies an archive, in the order Trivy's jar parser (pkg/dependency/parser/java/jar)
  * uses it:
