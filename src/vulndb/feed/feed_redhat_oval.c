@@ -26,7 +26,6 @@
 #include "vulndb/feed/feed_xml.h"
 #include "vulndb/vulndb_int.h"
 
-#define MAX_XML (512u * 1024u * 1024u)
 #define MAX_DEPTH 32
 
 static bool
@@ -305,50 +304,11 @@ import_definition(struct bsn_vdb_import *im, const char *path, const xmlNode *de
 }
 
 static bsn_code
-rh_oval_import(struct bsn_vdb_import *im, const char *path, const unsigned char *data,
-               size_t len, struct bsn_err *err)
+rh_oval_import(struct bsn_vdb_import *im, const char *path, const unsigned char *data, size_t len,
+            struct bsn_err *err)
 {
     (void)err;
-    struct bsn_buf plain;
-    bsn_buf_init(&plain, MAX_XML);
-    if (compressed_name(path)) {
-        if (!bsn_feed_decompress(data, len, &plain)) {
-            bsn_vdb_warn(im, path, "file", "not a valid compressed stream (or over %u MiB)",
-                         MAX_XML >> 20);
-            bsn_buf_release(&plain);
-            return BSN_OK;
-        }
-        data = (const unsigned char *)plain.ptr;
-        len = plain.len;
-    }
-    if (len > INT32_MAX) {
-        bsn_vdb_warn(im, path, "file", "too large");
-        bsn_buf_release(&plain);
-        return BSN_OK;
-    }
-    xmlDoc *doc = xmlReadMemory((const char *)data, (int)len, path, NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    bsn_buf_release(&plain);
-    if (doc && (doc->intSubset || doc->extSubset)) {
-        /* the feeds have no DOCTYPE; entities could expand without bound in the tree */
-        bsn_vdb_warn(im, path, "file", "a DOCTYPE is not allowed in this feed");
-        xmlFreeDoc(doc);
-        return BSN_OK;
-    }
-    const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !bsn_xml_is(root, "oval_definitions")) {
-        bsn_vdb_warn(im, path, "file", doc ? "no <oval_definitions> root" : "malformed XML");
-        xmlFreeDoc(doc);
-        return BSN_OK;
-    }
-    for (const xmlNode *s = root->children; s; s = s->next) {
-        if (!bsn_xml_is(s, "definitions"))
-            continue;
-        for (const xmlNode *d = s->children; d; d = d->next)
-            if (bsn_xml_is(d, "definition"))
-                import_definition(im, path, d);
-    }
-    xmlFreeDoc(doc);
+    bsn_feed_oval_definitions(im, path, data, len, compressed_name(path), import_definition);
     return BSN_OK;
 }
 

@@ -1,7 +1,10 @@
 /* Helpers shared by the XML feed importers (feed_xml.h). */
 #include "vulndb/feed/feed_xml.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#include <libxml/parser.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -59,4 +62,52 @@ bsn_xml_text(struct bsn_arena *a, const xmlNode *n)
     char *r = len ? bsn_arena_strndup(a, s, len) : NULL;
     xmlFree(v);
     return r;
+}
+
+void
+bsn_feed_oval_definitions(struct bsn_vdb_import *im, const char *path,
+                          const unsigned char *data, size_t len, bool compressed,
+                          void (*def)(struct bsn_vdb_import *im, const char *path,
+                                      const xmlNode *d))
+{
+    struct bsn_buf plain;
+    bsn_buf_init(&plain, BSN_FEED_MAX_XML);
+    if (compressed) {
+        if (!bsn_feed_decompress(data, len, &plain)) {
+            bsn_vdb_warn(im, path, "file", "not a valid compressed stream (or over %u MiB)",
+                         BSN_FEED_MAX_XML >> 20);
+            bsn_buf_release(&plain);
+            return;
+        }
+        data = (const unsigned char *)plain.ptr;
+        len = plain.len;
+    }
+    if (len > INT32_MAX) {
+        bsn_vdb_warn(im, path, "file", "too large");
+        bsn_buf_release(&plain);
+        return;
+    }
+    xmlDoc *doc = xmlReadMemory((const char *)data, (int)len, path, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    bsn_buf_release(&plain);
+    if (doc && (doc->intSubset || doc->extSubset)) {
+        /* the feeds have no DOCTYPE; entities could expand without bound in the tree */
+        bsn_vdb_warn(im, path, "file", "a DOCTYPE is not allowed in this feed");
+        xmlFreeDoc(doc);
+        return;
+    }
+    const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root || !bsn_xml_is(root, "oval_definitions")) {
+        bsn_vdb_warn(im, path, "file", doc ? "no <oval_definitions> root" : "malformed XML");
+        xmlFreeDoc(doc);
+        return;
+    }
+    for (const xmlNode *s = root->children; s; s = s->next) {
+        if (!bsn_xml_is(s, "definitions"))
+            continue;
+        for (const xmlNode *d = s->children; d; d = d->next)
+            if (bsn_xml_is(d, "definition"))
+                def(im, path, d);
+    }
+    xmlFreeDoc(doc);
 }

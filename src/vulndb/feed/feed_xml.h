@@ -13,6 +13,17 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "vulndb/vulndb.h"
+
+#define BSN_FEED_MAX_XML (512u * 1024u * 1024u)
+
+/* Calls def for every <definition> of an OVAL document (decompressing it first when
+ * compressed), after refusing DOCTYPEs (entity expansion) and documents over
+ * BSN_FEED_MAX_XML; problems are warnings on the file, counted as skipped. */
+void bsn_feed_oval_definitions(struct bsn_vdb_import *im, const char *path,
+                               const unsigned char *data, size_t len, bool compressed,
+                               void (*def)(struct bsn_vdb_import *im, const char *path,
+                                           const xmlNode *d));
 
 /* Decompresses a bz2/gzip/xz stream into out (bounded by out's cap); false if it is none of
  * them or is corrupt. */
