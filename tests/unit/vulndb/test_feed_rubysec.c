@@ -35,33 +35,20 @@ extern const struct bsn_scheme bsn_scheme_gem;
 
 #define ARCHIVE BSN_TEST_DATA "/feeds/rubysec/rubysec-ruby-advisory-db.tar.xz"
 
-static char dir[256], db_path[300];
-static struct bsn_vdb *vdb;
-
 #include "feed_db_fixture.h"
 
 static int
 setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/bsn-test-rubysec-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(db_path, sizeof(db_path), "%s/rubysec.db", dir);
-    struct warns w = { .n = 0 };
-    build("rubysec:" ARCHIVE, db_path, &w);
-    struct bsn_err err = { 0 };
-    return bsn_vdb_open(db_path, &vdb, &err) == BSN_OK ? 0 : -1;
+    return feed_db_open("rubysec", ARCHIVE);
 }
 
 static int
 teardown(void **state)
 {
     (void)state;
-    bsn_vdb_close(vdb);
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return feed_db_close();
 }
 
 static int
