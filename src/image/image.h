@@ -9,8 +9,8 @@
  * again per layer; the registry source opens one HTTP request per layer.
  *
  * Layer streams returned by bsn_image_open_layer() are already verified and decompressed:
- * they yield the plain tar bytes, check the blob digest (and diff_id where known) while
- * streaming, and fail with BSN_EFORMAT naming the blob at end of stream on a mismatch.
+ * they yield the plain tar bytes, check the blob digest (the diff_id where no blob digest is
+ * known) while streaming, and fail with BSN_EFORMAT naming the blob at end of stream on a mismatch.
  */
 #ifndef BSN_IMAGE_H
 #define BSN_IMAGE_H
@@ -76,8 +76,8 @@ void bsn_image_free(struct bsn_image *img);
 
 /*
  * Layer i as a plain tar stream: decompressed (gzip via ISA-L, zstd via libzstd), with the
- * blob's sha256 checked against info.layers[i].digest and, when the image records one, the
- * tar's against diff_id. Thread-safe for distinct or equal i.
+ * blob's sha256 checked against info.layers[i].digest (the tar's against diff_id only when
+ * the layer has no blob digest). Thread-safe for distinct or equal i.
  */
 BSN_MUST_USE bsn_code bsn_image_open_layer(struct bsn_image *img, size_t i,
                                            struct bsn_reader **out, struct bsn_err *err);

@@ -37,16 +37,21 @@ layer_job(void *arg, size_t i)
 {
     struct layer_jobs *lj = arg;
     struct bsn_reader *tar = NULL;
-    const char *diff_id = lj->img->info.layers[i].diff_id;
+    const struct bsn_layer_info *l = &lj->img->info.layers[i];
+    const char *diff_id = l->diff_id;
     const char *cache = lj->opts->cache_dir;
     char key[BSN_DIGEST_MAX];
 
     bsn_err_clear(&lj->errs[i]);
     lj->codes[i] = BSN_OK;
-    /* A layer seen before is not read (nor downloaded) at all. */
-    bool cacheable = cache && diff_id && bsn_digest_valid(diff_id, strlen(diff_id));
+    /* A layer seen before is not read (nor downloaded) at all. Only a layer whose blob
+     * digest is known is cached: that digest is what pins the entry to these bytes. */
+    bool cacheable = cache && diff_id && bsn_digest_valid(diff_id, strlen(diff_id)) &&
+                     l->digest && bsn_digest_valid(l->digest, strlen(l->digest));
     if (cacheable) {
-        bsn_cache_key(diff_id, lj->opts, key);
+        bsn_cache_key(diff_id, l->digest,
+                      lj->img->layer_comp ? (int)lj->img->layer_comp[i] : BSN_COMP_DETECT,
+                      lj->opts, key);
         lj->results[i] = bsn_cache_get(cache, key, i, diff_id);
         if (lj->results[i]) {
             lj->hits++;

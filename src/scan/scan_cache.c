@@ -1,9 +1,18 @@
 /*
  * The per-layer analysis cache: a layer result serialised under
  *     CACHE_DIR/layers/v1/XX/KEY.bin
- * where KEY = sha256("bosun-layer\0" diff_id "\0" analyzer-set version "\0" scanners mask
- * "\0" secret-config digest). Two images sharing a base layer share its entry; a rescan of a
- * seen image reads no layer bytes at all.
+ * where KEY = sha256("bosun-layer\0" diff_id "\0" blob digest "\0" compression "\0"
+ * analyzer-set version ":" scanners mask "\0" secret-config bytes). Two images sharing a base
+ * layer share its entry; a rescan of a seen image reads no layer bytes at all.
+ *
+ * The blob digest is in the key because a warm scan reads nothing: what the image claims about
+ * a layer is all there is to go on, and only the blob digest is verified by the manifest
+ * chain (the cold scan hashed those very bytes, and a later image naming the same digest has
+ * the same bytes). A diff_id is a claim of the config: keyed on it alone, an image could name
+ * a clean base layer's diff_id beside a blob of its own and be reported as that clean layer
+ * without a byte of it being read. With the blob digest in the key, an entry only ever
+ * answers for the bytes it was computed from. The price: a layer stored compressed in one
+ * image and plain in another (docker save's tars) has two entries.
  *
  * Safe for many processes at once without a lock: entries are content-addressed and written
  * to a temporary file in the same directory, fsynced, then renamed into place (rename is
@@ -398,13 +407,17 @@ deserialise(struct rd *r, struct bsn_layer_result *lr)
 /* ---- the cache -------------------------------------------------------------------------- */
 
 void
-bsn_cache_key(const char *diff_id, const struct bsn_scan_opts *opts, char out[BSN_DIGEST_MAX])
+bsn_cache_key(const char *diff_id, const char *blob, int compression,
+              const struct bsn_scan_opts *opts, char out[BSN_DIGEST_MAX])
 {
     struct bsn_sha256 h;
     char tail[64];
     bsn_sha256_init(&h);
     bsn_sha256_update(&h, "bosun-layer", 12);
     bsn_sha256_update(&h, diff_id, strlen(diff_id) + 1);
+    bsn_sha256_update(&h, blob, strlen(blob) + 1);
+    snprintf(tail, sizeof(tail), "%d", compression);
+    bsn_sha256_update(&h, tail, strlen(tail) + 1);
     snprintf(tail, sizeof(tail), "%016llx:%x", (unsigned long long)bsn_analyzers_version(),
              opts->scanners & (BSN_SCAN_SECRET | BSN_SCAN_MISCONFIG));
     bsn_sha256_update(&h, tail, strlen(tail) + 1);

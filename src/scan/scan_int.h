@@ -145,9 +145,11 @@ BSN_MUST_USE bsn_code bsn_scan_post_inventory(struct bsn_result *r,
 
 /* ---- the layer cache (scan_cache.c) ------------------------------------------------------ */
 
-/* The cache key of a layer for these options (diff_id, analyzer set, scanners, rules). */
-void bsn_cache_key(const char *diff_id, const struct bsn_scan_opts *opts,
-                   char out[BSN_DIGEST_MAX]);
+/* The cache key of a layer for these options: its diff_id, the blob digest its bytes are
+ * verified against and how they are compressed (a bsn_compression), the analyzer set, the
+ * scanners and the secret rules. */
+void bsn_cache_key(const char *diff_id, const char *blob, int compression,
+                   const struct bsn_scan_opts *opts, char out[BSN_DIGEST_MAX]);
 /* A cached layer result, or NULL (missing or corrupt: a corrupt entry is removed). */
 struct bsn_layer_result *bsn_cache_get(const char *dir, const char *key, size_t index,
                                        const char *diff_id);

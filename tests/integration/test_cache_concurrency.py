@@ -10,7 +10,10 @@
     again and the entry rewritten, with the same result;
   - a warm rescan reads no layer bytes: after the cold scan the layer blobs are deleted (the
     --no-cache scan then fails, so the blobs are really gone) and the warm scan still gives
-    the same result.
+    the same result;
+  - an image cannot borrow another layer's entry by naming its diff_id: an image whose config
+    claims the shared base layer's diff_id for a blob of its own is reported from its own
+    bytes, before and after the real base was cached, and does not spoil the base's entry.
 
 Images are OCI layout directories built by tests/tools/mkimage.py; the expected packages come
 from the specs below.
@@ -215,6 +218,34 @@ def test_warm_reads_no_layer_bytes(tmp):
           f"warm scan without layer blobs: exit {code}: {err}")
 
 
+def test_lying_diff_id(tmp):
+    real, rsumm = mkimage(tmp, "real", image_spec(0))
+    base_diff = rsumm["images"][0]["layers"][0]["diff_id"]
+    evil = [("evil-pkg", "6.6.6-1")]
+    spec = {"format": "oci", "images": [{"tags": ["liar:1"], "layers": [{
+        "compression": "gzip", "created_by": "ADD base /", "claim_diff_id": base_diff,
+        "entries": [{"path": "etc/os-release", "content": OS_RELEASE},
+                    {"path": "var/lib/dpkg/status", "content": status(evil)}]}]}]}
+    liar, lsumm = mkimage(tmp, "liar", spec)
+    check(lsumm["images"][0]["layers"][0]["diff_id"] == base_diff,
+          "the lying image does not claim the base's diff_id: the test is vacuous")
+    for order in ("real-first", "liar-first"):
+        cache = os.path.join(tmp, f"cache-{order}")
+        seq = [real, liar, real, liar] if order == "real-first" else [liar, real, liar, real]
+        for path in seq:
+            code, rep, err = scan(path, cache)
+            want = expected(0) if path == real else set(evil)
+            check(code == 0 and rep is not None and pkgs(rep) == want,
+                  f"{order}: {os.path.basename(path)}: exit {code} {err} packages "
+                  f"{sorted(pkgs(rep))[:3] if rep else None}")
+            if path == liar and rep is not None:
+                layers = rep["artifact"]["image"]["layers"]
+                check(layers[0]["diff_id"] == base_diff, f"{order}: the report shows the "
+                      f"config's diff_id: {layers[0]['diff_id']}")
+        ents, _ = entries(cache)
+        check(len(ents) == 3, f"{order}: {len(ents)} entries, want 3 (base, own, liar's blob)")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         r = test_shared_base(tmp)
@@ -222,6 +253,7 @@ def main():
             imgs, _, ref, cache = r
             test_corrupt(imgs, ref, cache)
         test_warm_reads_no_layer_bytes(tmp)
+        test_lying_diff_id(tmp)
     print(f"{PASSES} passed, {len(FAILS)} failed")
     return 1 if FAILS else 0
 

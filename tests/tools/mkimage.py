@@ -51,6 +51,8 @@ Spec (JSON):
     "compression": "none" | "gzip" | "gzip-multi" | "zstd",  # gzip-multi: two gzip members
     "media_type": "...",           # override (e.g. application/vnd.docker.image.rootfs.diff.tar.gzip)
     "created_by": "RUN apk add x",
+    "claim_diff_id": "sha256:...", # the config names this diff_id instead of the tar's own (a
+                                   # lying image; the summary reports the claim)
     "entries": [
       {"path": "etc/os-release", "content": "ID=alpine\n", "mode": 420},
       {"path": "bin/tool", "file": "/host/path"},
@@ -174,7 +176,8 @@ class Image:
             how = "none" if legacy else l.get("compression", "none")
             blob = compress(tar, how)
             self.layers.append({
-                "tar": tar, "blob": blob, "digest": sha(blob), "diff_id": sha(tar),
+                "tar": tar, "blob": blob, "digest": sha(blob),
+                "diff_id": l.get("claim_diff_id") or sha(tar),
                 "size": len(blob), "created_by": l.get("created_by"),
                 "media_type": l.get("media_type") or LAYER_MT[how],
             })
