@@ -35,7 +35,7 @@
 #include "base/sha256.h"
 #include "base/xalloc.h"
 
-#define STREAM_BUF (256u * 1024u)
+#define STREAM_BUF (1024u * 1024u)
 
 /* A failed reader keeps failing with the same error: callers may retry reads. */
 struct sticky {
@@ -191,19 +191,10 @@ struct verify_reader {
     struct sticky st;
 };
 
+/* Counts and hashes n bytes just read (n == 0: the end, where size and digest are checked). */
 static bsn_code
-verify_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+verify_account(struct verify_reader *v, const void *buf, size_t n, struct bsn_err *err)
 {
-    struct verify_reader *v = (struct verify_reader *)r;
-    *got = 0;
-    if (v->st.failed)
-        return sticky_repeat(&v->st, err);
-    if (v->done)
-        return BSN_OK;
-    size_t n = 0;
-    bsn_code rc = bsn_reader_read(v->inner, buf, cap, &n, err);
-    if (rc != BSN_OK)
-        return sticky_fail(&v->st, err, rc);
     if (n > 0) {
         v->count += n;
         if (v->size > 0 && v->count > v->size)
@@ -213,7 +204,6 @@ verify_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn
                                            v->what, (unsigned long long)v->size));
         if (v->digest)
             bsn_sha256_update(&v->sha, buf, n);
-        *got = n;
         return BSN_OK;
     }
     v->done = true;
@@ -230,6 +220,43 @@ verify_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn
                                bsn_err_set(err, BSN_EFORMAT, "digest mismatch for %s: got %s",
                                            v->what, got_digest));
     }
+    return BSN_OK;
+}
+
+static bsn_code
+verify_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    struct verify_reader *v = (struct verify_reader *)r;
+    *got = 0;
+    if (v->st.failed)
+        return sticky_repeat(&v->st, err);
+    if (v->done)
+        return BSN_OK;
+    size_t n = 0;
+    bsn_code rc = bsn_reader_read(v->inner, buf, cap, &n, err);
+    if (rc != BSN_OK)
+        return sticky_fail(&v->st, err, rc);
+    BSN_TRY(verify_account(v, buf, n, err));
+    *got = n;
+    return BSN_OK;
+}
+
+/* Set only when the inner reader lends its bytes: they are hashed where they lie. */
+static bsn_code
+verify_borrow(struct bsn_reader *r, const void **p, size_t *got, struct bsn_err *err)
+{
+    struct verify_reader *v = (struct verify_reader *)r;
+    *got = 0;
+    if (v->st.failed)
+        return sticky_repeat(&v->st, err);
+    if (v->done)
+        return BSN_OK;
+    size_t n = 0;
+    bsn_code rc = v->inner->borrow(v->inner, p, &n, err);
+    if (rc != BSN_OK)
+        return sticky_fail(&v->st, err, rc);
+    BSN_TRY(verify_account(v, *p, n, err));
+    *got = n;
     return BSN_OK;
 }
 
@@ -250,6 +277,8 @@ bsn_reader_verify(struct bsn_reader *inner, const char *digest, uint64_t size, c
     struct verify_reader *v = bsn_xcalloc(1, sizeof(*v));
     v->base.read = verify_read;
     v->base.close = verify_close;
+    if (inner->borrow)
+        v->base.borrow = verify_borrow;
     v->inner = inner;
     v->size = size;
     v->what = bsn_xstrdup(what ? what : "stream");
@@ -579,6 +608,7 @@ struct pipe_reader {
     bsn_code rc;               /* the source's result at the end; under mu */
     struct bsn_err err;
     size_t pos;                /* read position in the consumer's current slot */
+    bool lent;                 /* the current slot is lent out by borrow(): give it back next */
     struct sticky st;
 };
 
@@ -624,21 +654,39 @@ pipe_thread(void *arg)
     }
 }
 
-static bsn_code
-pipe_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+/* Starts the thread at the first read; false when it cannot run (then the caller's thread
+ * reads the source itself). */
+static bool
+pipe_start(struct pipe_reader *p)
 {
-    struct pipe_reader *p = (struct pipe_reader *)r;
-    *got = 0;
-    if (p->st.failed)
-        return sticky_repeat(&p->st, err);
     if (!p->started) {
         p->started = true;
         p->threaded = pthread_create(&p->thread, NULL, pipe_thread, p) == 0;
     }
-    if (!p->threaded)
-        return bsn_reader_read(p->src, buf, cap, got, err);
-    if (cap == 0)
-        return BSN_OK;
+    return p->threaded;
+}
+
+/* Gives the consumer's current slot back to the thread. */
+static void
+pipe_release(struct pipe_reader *p)
+{
+    p->pos = 0;
+    p->lent = false;
+    pthread_mutex_lock(&p->mu);
+    p->consumed++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits for a published slot with bytes left: *s, or NULL at the end (rc: the source's). */
+static bsn_code
+pipe_next(struct pipe_reader *p, struct pipe_slot **s, struct bsn_err *err)
+{
+    *s = NULL;
+    if (p->st.failed)
+        return sticky_repeat(&p->st, err);
+    if (p->lent)
+        pipe_release(p);
     for (;;) {
         pthread_mutex_lock(&p->mu);
         while (p->consumed == p->produced && !p->end)
@@ -658,24 +706,59 @@ pipe_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_e
             return rc;
         }
         pthread_mutex_unlock(&p->mu);
-        struct pipe_slot *s = &p->slots[p->consumed % PIPE_SLOTS];
-        size_t k = s->len - p->pos;
-        if (k > cap)
-            k = cap;
-        memcpy(buf, s->buf + p->pos, k);
-        p->pos += k;
-        if (p->pos == s->len) {
-            p->pos = 0;
-            pthread_mutex_lock(&p->mu);
-            p->consumed++;
-            pthread_cond_broadcast(&p->cv);
-            pthread_mutex_unlock(&p->mu);
-        }
-        if (k > 0) {
-            *got = k;
+        struct pipe_slot *cur = &p->slots[p->consumed % PIPE_SLOTS];
+        if (p->pos < cur->len) {
+            *s = cur;
             return BSN_OK;
         }
+        pipe_release(p); /* an empty last slot */
     }
+}
+
+static bsn_code
+pipe_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    struct pipe_reader *p = (struct pipe_reader *)r;
+    *got = 0;
+    if (!pipe_start(p))
+        return bsn_reader_read(p->src, buf, cap, got, err);
+    if (cap == 0)
+        return BSN_OK;
+    struct pipe_slot *s;
+    BSN_TRY(pipe_next(p, &s, err));
+    if (!s)
+        return BSN_OK;
+    size_t k = s->len - p->pos;
+    if (k > cap)
+        k = cap;
+    memcpy(buf, s->buf + p->pos, k);
+    p->pos += k;
+    if (p->pos == s->len)
+        pipe_release(p);
+    *got = k;
+    return BSN_OK;
+}
+
+/* Lends the rest of the current slot; it goes back to the thread at the next call. */
+static bsn_code
+pipe_borrow(struct bsn_reader *r, const void **out, size_t *n, struct bsn_err *err)
+{
+    struct pipe_reader *p = (struct pipe_reader *)r;
+    *n = 0;
+    if (!pipe_start(p)) {
+        /* no thread: read in the caller's thread into the first slot */
+        *out = p->slots[0].buf;
+        return bsn_reader_read(p->src, p->slots[0].buf, STREAM_BUF, n, err);
+    }
+    struct pipe_slot *s;
+    BSN_TRY(pipe_next(p, &s, err));
+    if (!s)
+        return BSN_OK;
+    *out = s->buf + p->pos;
+    *n = s->len - p->pos;
+    p->pos = s->len;
+    p->lent = true;
+    return BSN_OK;
 }
 
 static void
@@ -704,6 +787,7 @@ pipe_reader(struct bsn_reader *src)
     struct pipe_reader *p = bsn_xcalloc(1, sizeof(*p));
     p->base.read = pipe_read;
     p->base.close = pipe_close;
+    p->base.borrow = pipe_borrow;
     p->src = src;
     for (size_t i = 0; i < PIPE_SLOTS; i++)
         p->slots[i].buf = bsn_xmalloc(STREAM_BUF);

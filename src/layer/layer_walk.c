@@ -51,7 +51,9 @@ tar_read_cb(struct archive *a, void *arg, const void **out)
     *out = w->buf;
     if (w->in_failed)
         return -1;
-    bsn_code rc = bsn_reader_read(w->in, w->buf, WALK_BUF, &got, &w->in_err);
+    /* libarchive keeps the block until the next callback: the reader's lent slot lives as
+     * long */
+    bsn_code rc = bsn_reader_borrow(w->in, w->buf, WALK_BUF, out, &got, &w->in_err);
     if (rc != BSN_OK) {
         w->in_err.code = rc;
         w->in_failed = true;
@@ -200,7 +202,8 @@ tar_drain(struct tar_walk *w, struct bsn_err *err)
     }
     for (;;) {
         size_t got = 0;
-        BSN_TRY(bsn_reader_read(w->in, w->buf, WALK_BUF, &got, err));
+        const void *p;
+        BSN_TRY(bsn_reader_borrow(w->in, w->buf, WALK_BUF, &p, &got, err));
         if (got == 0)
             return BSN_OK;
     }

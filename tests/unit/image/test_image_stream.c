@@ -2,7 +2,8 @@
  * Tests for the layer stream wrappers (src/image/image_stream.c): memory and file-region
  * readers, sha256/size verification (mismatch, truncation, overlong), and decompression of
  * gzip (single and multi-member, written here with zlib), zstd (libzstd), plain and detected
- * streams, corrupt and cut-short compressed data, and decompression bombs stopped by max_out.
+ * streams, corrupt and cut-short compressed data, decompression bombs stopped by max_out, and
+ * bytes borrowed from the decompression ring instead of copied.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -162,6 +163,83 @@ test_verify(void **state)
     assert_int_equal(drain(r, NULL, NULL, &err), BSN_EFORMAT);
     assert_non_null(strstr(err.msg, "larger than its recorded size of 4 bytes"));
     bsn_reader_close(r);
+}
+
+/* Borrowing from the decompression ring: the same bytes as read() in the same order, whether
+ * borrowed, read, or both in turn, through a verifying wrapper too; an error arrives after
+ * the good bytes and sticks. */
+static void
+test_borrow(void **state)
+{
+    (void)state;
+    struct bsn_err err = { 0 };
+    size_t n = 5u * 1024 * 1024 + 12345, zlen;
+    unsigned char *plain = pattern(n);
+    unsigned char *gz = gzip_bytes(plain, n, &zlen);
+    char d[BSN_DIGEST_MAX];
+    bsn_sha256_digest(plain, n, d);
+    unsigned char *buf = malloc(1 << 20);
+
+    for (int mode = 0; mode < 3; mode++) {
+        /* mode 0: borrow only; 1: alternate borrow and a 1000-byte read; 2: verified borrow */
+        struct bsn_reader *r = bsn_reader_decompress(bsn_reader_mem(gz, zlen), BSN_COMP_DETECT,
+                                                     0, "layer");
+        if (mode == 2)
+            r = bsn_reader_verify(r, d, n, "uncompressed layer");
+        assert_non_null(r->borrow);
+        size_t at = 0, calls = 0;
+        for (;;) {
+            const void *p = NULL;
+            size_t got = 0;
+            if (mode == 1 && calls++ % 2 == 1) {
+                assert_int_equal(bsn_reader_read(r, buf, 1000, &got, &err), BSN_OK);
+                p = buf;
+            } else {
+                assert_int_equal(bsn_reader_borrow(r, buf, 1 << 20, &p, &got, &err), BSN_OK);
+                assert_true(got == 0 || p != buf); /* lent, not copied */
+            }
+            if (got == 0)
+                break;
+            assert_true(at + got <= n);
+            assert_memory_equal(p, plain + at, got);
+            at += got;
+        }
+        assert_int_equal(at, n);
+        bsn_reader_close(r);
+    }
+
+    /* A wrapper over a reader that cannot lend falls back to read(). */
+    struct bsn_reader *m = bsn_reader_mem(plain, 100);
+    assert_null(m->borrow);
+    const void *p = NULL;
+    size_t got = 0;
+    assert_int_equal(bsn_reader_borrow(m, buf, 64, &p, &got, &err), BSN_OK);
+    assert_ptr_equal(p, buf);
+    assert_int_equal(got, 64);
+    bsn_reader_close(m);
+
+    /* Cut short: every good byte, then the error, which sticks. */
+    struct bsn_reader *r = bsn_reader_decompress(bsn_reader_mem(gz, zlen / 2), BSN_COMP_GZIP, 0,
+                                                 "layer sha256:cut");
+    size_t at = 0;
+    bsn_code rc;
+    for (;;) {
+        rc = bsn_reader_borrow(r, buf, 1 << 20, &p, &got, &err);
+        if (rc != BSN_OK || got == 0)
+            break;
+        assert_memory_equal(p, plain + at, got);
+        at += got;
+    }
+    assert_int_equal(rc, BSN_EFORMAT);
+    assert_string_equal(err.msg, "gzip data in layer sha256:cut ends early");
+    assert_true(at > 0 && at < n);
+    got = 1;
+    assert_int_equal(bsn_reader_borrow(r, buf, 1 << 20, &p, &got, &err), BSN_EFORMAT);
+    assert_int_equal(got, 0);
+    bsn_reader_close(r);
+    free(buf);
+    free(gz);
+    free(plain);
 }
 
 static void
@@ -391,6 +469,7 @@ main(void)
         cmocka_unit_test(test_flat_memory),
         cmocka_unit_test(test_mem_and_file),
         cmocka_unit_test(test_verify),
+        cmocka_unit_test(test_borrow),
         cmocka_unit_test(test_decompress_formats),
         cmocka_unit_test(test_bombs),
     };
