@@ -1,7 +1,7 @@
 /*
  * Tests for the layer walks (src/layer/layer_walk.c, layer_dirwalk.c, layer_path.c): path
  * normalisation, whiteouts and opaque markers, escaping paths dropped, hardlinks normalised,
- * partial reads, errors from the stream (truncation, digest mismatch) surfacing as the walk's,
+ * non-ASCII names (pax UTF-8 and raw ustar bytes), partial reads, errors from the stream (truncation, digest mismatch) surfacing as the walk's,
  * and the directory walk's order and no-follow rule. Tars are written in memory with
  * libarchive's writer (pax), so the hostile names are exactly as given.
  */
@@ -167,6 +167,79 @@ test_walk_semantics(void **state)
                                "H bin/b -> bin/a\n"
                                "S bin/sh -> /bin/a\n");
     free(tar);
+}
+
+/* Appends one tar member written by hand: a ustar header (name, type, linkname, size) and
+ * the data, padded to 512 bytes. */
+static void
+put_member(unsigned char *t, size_t *len, const char *name, char type, const char *link,
+           const void *data, size_t n)
+{
+    unsigned char *h = t + *len;
+    memset(h, 0, 512);
+    memcpy(h, name, strlen(name));
+    memcpy(h + 100, "0000644", 8);
+    memcpy(h + 108, "0000000", 8);
+    memcpy(h + 116, "0000000", 8);
+    snprintf((char *)h + 124, 12, "%011o", (unsigned)n);
+    memcpy(h + 136, "14524264200", 12);
+    h[156] = (unsigned char)type;
+    if (link)
+        memcpy(h + 157, link, strlen(link));
+    memcpy(h + 257, "ustar", 6);
+    memcpy(h + 263, "00", 2);
+    memset(h + 148, ' ', 8);
+    unsigned sum = 0;
+    for (size_t i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum);
+    *len += 512;
+    if (n) {
+        memcpy(t + *len, data, n);
+        *len += (n + 511) / 512 * 512;
+    }
+}
+
+/* A pax extended header member with one "key=value" record. */
+static void
+put_pax(unsigned char *t, size_t *len, const char *key, const char *value)
+{
+    char rec[512];
+    size_t body = strlen(key) + strlen(value) + 3; /* ' ', '=', '\n' */
+    size_t digits = 1;
+    while (snprintf(NULL, 0, "%zu", body + digits) > (int)digits)
+        digits++;
+    int k = snprintf(rec, sizeof(rec), "%zu %s=%s\n", body + digits, key, value);
+    put_member(t, len, "PaxHeader", 'x', NULL, rec, (size_t)k);
+}
+
+/* Names are bytes: UTF-8 names from pax records (path, linkpath) come out as the same UTF-8
+ * bytes, and a raw ustar name that is not UTF-8 (Latin-1) as its raw bytes, whatever the
+ * process locale. */
+static void
+test_walk_non_ascii_names(void **state)
+{
+    (void)state;
+    unsigned char *t = calloc(1, 64 * 512);
+    size_t len = 0;
+    put_pax(t, &len, "path", "app/caf\xc3\xa9/\xe2\x9c\x93.txt");
+    put_member(t, &len, "app/placeholder", '0', NULL, "ok", 2);
+    put_member(t, &len, "lat\xe9n.txt", '0', NULL, "l1", 2);
+    put_pax(t, &len, "linkpath", "caf\xc3\xa9");
+    put_member(t, &len, "app/link", '2', "placeholder", NULL, 0);
+    put_pax(t, &len, "linkpath", "app/caf\xc3\xa9/\xe2\x9c\x93.txt");
+    put_member(t, &len, "app/hard", '1', "placeholder", NULL, 0);
+    len += 1024; /* end-of-archive blocks (zeroed) */
+    struct rec r = { .len = 0 };
+    struct bsn_err err = { 0 };
+    struct bsn_reader *rd = bsn_reader_mem(t, len);
+    assert_int_equal(bsn_layer_walk(rd, record, &r, &err), BSN_OK);
+    bsn_reader_close(rd);
+    assert_string_equal(r.out, "R app/caf\xc3\xa9/\xe2\x9c\x93.txt = ok\n"
+                               "R lat\xe9n.txt = l1\n"
+                               "S app/link -> caf\xc3\xa9\n"
+                               "H app/hard -> app/caf\xc3\xa9/\xe2\x9c\x93.txt\n");
+    free(t);
 }
 
 static void
@@ -336,6 +409,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_walk_semantics),
+        cmocka_unit_test(test_walk_non_ascii_names),
         cmocka_unit_test(test_walk_partial_reads),
         cmocka_unit_test(test_walk_truncated),
         cmocka_unit_test(test_walk_digest_mismatch_propagates),
