@@ -352,6 +352,28 @@ keep_tail(unsigned char *tail, size_t *tail_len, size_t cap, const unsigned char
     *tail_len = keep;
 }
 
+/*
+ * memmem for needles with one rare byte: memchr (vectorised in glibc) for the byte at index k,
+ * then a compare. glibc's memmem walks the haystack with a shift table; over the few hundred
+ * MiB of executables a large image holds this is several times faster (in x86-64 binaries
+ * 'g' is about 0.2% of bytes, the start sentinel's 0x92 0.05%).
+ */
+static const unsigned char *
+find_rare(const unsigned char *h, size_t n, const unsigned char *needle, size_t m, size_t k)
+{
+    if (n < m)
+        return NULL;
+    const unsigned char *p = h + k, *last = h + (n - m) + k; /* last position of the byte */
+    while (p <= last && (p = memchr(p, needle[k], (size_t)(last - p) + 1)) != NULL) {
+        if (memcmp(p - k, needle, m) == 0)
+            return p - k;
+        p++;
+    }
+    return NULL;
+}
+
+static const unsigned char go1_prefix[4] = { 'g', 'o', '1', '.' };
+
 /* Records "go1." strings and the framed module info in the chunk b at file offset start. */
 static void
 old_scan(struct old_state *o, const unsigned char *b, size_t len, uint64_t start)
@@ -380,7 +402,7 @@ old_scan(struct old_state *o, const unsigned char *b, size_t len, uint64_t start
                 vers_add(o, start - wl + i, w + i, wl + take - i);
     }
     for (const unsigned char *p = b, *end = b + len;
-         (p = memmem(p, (size_t)(end - p), "go1.", 4)) != NULL; p++)
+         (p = find_rare(p, (size_t)(end - p), go1_prefix, 4, 0)) != NULL; p++)
         vers_add(o, start + (uint64_t)(p - b), p, (size_t)(end - p));
     keep_tail(o->vtail, &o->vtail_len, sizeof(o->vtail), b, len);
 
@@ -404,7 +426,7 @@ old_scan(struct old_state *o, const unsigned char *b, size_t len, uint64_t start
                 }
             }
         }
-        if (!o->mod_open && (hit = memmem(b, len, sentinel_start, 16)) != NULL) {
+        if (!o->mod_open && (hit = find_rare(b, len, sentinel_start, 16, 4)) != NULL) {
             o->mod_open = true;
             from = (size_t)(hit - b);
         }
@@ -421,7 +443,8 @@ old_scan(struct old_state *o, const unsigned char *b, size_t len, uint64_t start
     }
     size_t look = before > 16 + 15 ? before - 15 : 16;
     if (o->mod.len > look) {
-        const unsigned char *e = memmem(o->mod.ptr + look, o->mod.len - look, sentinel_end, 16);
+        const unsigned char *e = find_rare((const unsigned char *)o->mod.ptr + look,
+                                           o->mod.len - look, sentinel_end, 16, 0);
         if (e) {
             o->mod.len = (size_t)(e - (const unsigned char *)o->mod.ptr) + 16;
             o->mod_done = true;
