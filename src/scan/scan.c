@@ -23,6 +23,7 @@ struct layer_jobs {
     struct bsn_layer_result **results;
     struct bsn_err *errs;
     bsn_code *codes;
+    size_t *order; /* job k analyses layer order[k] */
     _Atomic size_t hits;
 };
 
@@ -33,9 +34,10 @@ free_image_cb(void *img)
 }
 
 static void
-layer_job(void *arg, size_t i)
+layer_job(void *arg, size_t k)
 {
     struct layer_jobs *lj = arg;
+    size_t i = lj->order[k];
     struct bsn_reader *tar = NULL;
     const struct bsn_layer_info *l = &lj->img->info.layers[i];
     const char *diff_id = l->diff_id;
@@ -81,6 +83,17 @@ finish_inventory(struct bsn_result *r, struct bsn_layer_result **layers, size_t 
     return BSN_OK;
 }
 
+/* Largest blob first: a big layer started last would run alone at the end, one core idle
+ * while its single-threaded inflate finishes. Equal sizes keep image order. */
+static int
+by_size_desc(const void *a, const void *b, void *arg)
+{
+    const struct bsn_image *img = arg;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    uint64_t si = img->info.layers[i].size, sj = img->info.layers[j].size;
+    return si != sj ? (si < sj ? 1 : -1) : (i > j) - (i < j);
+}
+
 /* Analyses an opened image's layers (in parallel, each streamed once or read from the cache)
  * and merges them into r. The caller keeps img alive as long as r (r's image info points
  * into it). */
@@ -99,6 +112,10 @@ scan_layers(struct bsn_image *img, const struct bsn_scan_opts *opts, struct bsn_
         .errs = bsn_xcalloc(n ? n : 1, sizeof(*lj.errs)),
         .codes = bsn_xcalloc(n ? n : 1, sizeof(*lj.codes)),
     };
+    lj.order = bsn_xcalloc(n ? n : 1, sizeof(*lj.order));
+    for (size_t i = 0; i < n; i++)
+        lj.order[i] = i;
+    qsort_r(lj.order, n, sizeof(*lj.order), by_size_desc, img);
     unsigned jobs = opts->jobs ? opts->jobs : bsn_ncpu();
     bsn_parallel_for(n, jobs, layer_job, &lj);
 
@@ -119,6 +136,7 @@ scan_layers(struct bsn_image *img, const struct bsn_scan_opts *opts, struct bsn_
     else
         for (size_t i = 0; i < n; i++)
             bsn_layer_result_free(lj.results[i]);
+    free(lj.order);
     free(lj.results);
     free(lj.errs);
     free(lj.codes);
