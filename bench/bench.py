@@ -24,7 +24,8 @@ when it is 1.5x its baseline (for trivy_over_*, where higher is better: below ba
 Images (built once, reused):
   small  debootstrap --variant=minbase bookworm, one gzip layer (umoci), as an oci-archive
   large  the small image plus five layers (toolchain, Python, Java, docs/fonts, a few hundred
-         npm packages): >= 1.5 GiB uncompressed; built with chroot apt-get and npm
+         npm packages and an old app pinned to vulnerable releases): >= 1.5 GiB uncompressed;
+         built with chroot apt-get and npm
 
 Measured per image:
   floor        igzip -dc of every layer blob, all layers at once, to /dev/null
@@ -113,7 +114,8 @@ def chroot_run(rfs, script):
         shutil.copy(HOST_CA, ca)
     sh(["mount", "-t", "proc", "proc", proc])
     try:
-        sh(["chroot", rfs, "/bin/sh", "-c", script])
+        # apt's and npm's chatter goes to stderr: stdout is the Markdown report
+        sh(["chroot", rfs, "/bin/sh", "-c", script], stdout=sys.stderr)
     finally:
         sh(["umount", "-l", proc])
         if os.path.exists(ca):
@@ -173,7 +175,13 @@ LARGE_STEPS = [
             "nodejs npm ca-certificates && apt-get clean && mkdir -p /app && cd /app && "
             "npm init -y >/dev/null && npm install --no-audit --no-fund --silent "
             "$([ -f /tmp/host-ca.crt ] && echo --cafile=/tmp/host-ca.crt) "
-            "express webpack eslint jest typescript lodash axios react react-dom >/dev/null"),
+            "express webpack eslint jest typescript lodash axios react react-dom >/dev/null && "
+            # an old app beside it, pinned to releases with published advisories, so the
+            # vulnerability scan has findings to build and report, not only lookups
+            "mkdir -p /legacy && cd /legacy && npm init -y >/dev/null && npm install --no-audit "
+            "--no-fund --silent $([ -f /tmp/host-ca.crt ] && echo --cafile=/tmp/host-ca.crt) "
+            "lodash@4.17.15 minimist@1.2.0 axios@0.21.0 handlebars@4.5.2 jquery@3.4.0 "
+            "node-fetch@2.6.0 express@4.16.0 moment@2.29.1 qs@6.5.2 >/dev/null"),
 ]
 
 
