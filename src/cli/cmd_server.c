@@ -37,7 +37,7 @@ help(void)
         "Serves Harbor's pluggable scanner adapter API (v1.1/v1.2), /healthz, /readyz and\n"
         "/metrics, scans queued images with N workers and re-matches stored inventories when\n"
         "the vulnerability database changes.\n\n"
-        "  --listen ADDR              address to listen on (default 127.0.0.1:8080)\n"
+        "  --listen ADDR              HOST:PORT or [IPv6]:PORT to listen on (default 127.0.0.1:8080)\n"
         "  --store URL                postgres://USER@HOST:PORT/DB (shared by many servers) or\n"
         "                             sqlite:PATH (default: CACHE_DIR/server.db)\n"
         "  --workers N                scan worker threads (default 2)\n"

@@ -359,6 +359,9 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
         if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
             const struct sockaddr_in *in = (const void *)ci->client_addr;
             inet_ntop(AF_INET, &in->sin_addr, q->remote, sizeof(q->remote));
+        } else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6) {
+            const struct sockaddr_in6 *in6 = (const void *)ci->client_addr;
+            inet_ntop(AF_INET6, &in6->sin6_addr, q->remote, sizeof(q->remote));
         }
         *con_cls = q;
         return MHD_YES;
@@ -436,26 +439,56 @@ bsn_server_config_init(struct bsn_server_config *c)
     c->listen = "127.0.0.1:8080";
 }
 
+/*
+ * HOST:PORT with HOST an IPv4 address, "localhost", "*" or empty (every IPv4 address), or
+ * [IPv6]:PORT ("[::]" listens on every address, IPv4 too where the system maps it; "[::1]"
+ * the IPv6 loopback). *dual is set for "[::]".
+ */
 static bsn_code
-parse_listen(const char *listen, struct sockaddr_in *sa, struct bsn_err *err)
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len, bool *dual,
+             struct bsn_err *err)
 {
-    memset(sa, 0, sizeof(*sa));
-    sa->sin_family = AF_INET;
+    memset(ss, 0, sizeof(*ss));
+    *dual = false;
     const char *colon = strrchr(listen, ':');
     if (!colon)
         return bsn_err_set(err, BSN_EINVAL, "listen address '%s' is not HOST:PORT", listen);
     char host[64];
+    const char *h = listen;
     size_t hn = (size_t)(colon - listen);
+    bool v6 = hn >= 2 && listen[0] == '[' && listen[hn - 1] == ']';
+    if (v6) {
+        h++;
+        hn -= 2;
+    } else if (memchr(listen, ':', hn)) {
+        return bsn_err_set(err, BSN_EINVAL,
+                           "listen address '%s': an IPv6 address goes in brackets ([::1]:8080)",
+                           listen);
+    }
     if (hn >= sizeof(host))
         return bsn_err_set(err, BSN_EINVAL, "listen address '%s': host too long", listen);
-    memcpy(host, listen, hn);
+    memcpy(host, h, hn);
     host[hn] = '\0';
     char *end = NULL;
     errno = 0;
     unsigned long port = strtoul(colon + 1, &end, 10);
     if (errno || !end || *end || end == colon + 1 || port > 65535)
         return bsn_err_set(err, BSN_EINVAL, "listen address '%s': bad port", listen);
+    if (v6) {
+        struct sockaddr_in6 *sa = (struct sockaddr_in6 *)ss;
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host, &sa->sin6_addr) != 1)
+            return bsn_err_set(err, BSN_EINVAL,
+                               "listen address '%s': host is not an IPv6 address", listen);
+        *dual = IN6_IS_ADDR_UNSPECIFIED(&sa->sin6_addr);
+        *len = sizeof(*sa);
+        return BSN_OK;
+    }
+    struct sockaddr_in *sa = (struct sockaddr_in *)ss;
+    sa->sin_family = AF_INET;
     sa->sin_port = htons((uint16_t)port);
+    *len = sizeof(*sa);
     if (hn == 0 || !strcmp(host, "0.0.0.0") || !strcmp(host, "*"))
         sa->sin_addr.s_addr = htonl(INADDR_ANY);
     else if (!strcmp(host, "localhost"))
@@ -483,8 +516,11 @@ bsn_code
 bsn_server_run(const struct bsn_server_config *c, volatile sig_atomic_t *stop,
                struct bsn_err *err)
 {
-    struct sockaddr_in sa;
-    BSN_TRY(parse_listen(c->listen, &sa, err));
+    struct sockaddr_storage sa;
+    socklen_t sa_len = 0;
+    bool dual = false;
+    BSN_TRY(parse_listen(c->listen, &sa, &sa_len, &dual, err));
+    (void)sa_len;
     struct bsn_server *s = bsn_xcalloc(1, sizeof(*s));
     s->cfg = c;
     s->stop = stop;
@@ -515,8 +551,11 @@ bsn_server_run(const struct bsn_server_config *c, volatile sig_atomic_t *stop,
 
     unsigned threads = c->http_threads ? c->http_threads : 4;
     size_t header_max = c->max_header_bytes ? (size_t)c->max_header_bytes : HEADER_DEFAULT_MAX;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (sa.ss_family == AF_INET6)
+        flags |= dual ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        flags, 0, NULL, NULL,
         handler, s, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT, header_max,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1000u,
@@ -530,8 +569,13 @@ bsn_server_run(const struct bsn_server_config *c, volatile sig_atomic_t *stop,
         goto out;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    char addr[INET_ADDRSTRLEN] = "";
-    inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
+    char ip[INET6_ADDRSTRLEN] = "", addr[INET6_ADDRSTRLEN + 2] = "";
+    if (sa.ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, ip, sizeof(ip));
+        snprintf(addr, sizeof(addr), "[%s]", ip);
+    } else {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, addr, sizeof(addr));
+    }
     bsn_server_log("info", "listening on %s:%u, store %s (schema %lld), %u workers, owner %s",
                    addr, di ? (unsigned)di->port : 0,
                    bsn_store_is_postgres(s->store) ? "postgresql" : "sqlite",
