@@ -51,6 +51,8 @@ help(void)
         "  --db-update-url LISTING    update from a prebuilt database listing ('db update --url')\n"
         "  --max-queue N              queued jobs before POST /scan answers 429 (default 1000)\n"
         "  --lease DUR                job lease, renewed while a scan runs (default 60s)\n"
+        "  --scan-attempts N          tries of a scan failing on the network or registry, 5 s\n"
+        "                             then 20 s, 80 s... apart (default 3; 1 = no retry)\n"
         "  --http-threads N           HTTP thread pool (default 4)\n"
         "  --max-body-bytes N         request body limit (default 1048576)\n"
         "  --insecure                 allow plain-HTTP registries and unverified TLS\n");
@@ -141,7 +143,7 @@ bsn_cmd_server(int argc, char **argv)
 {
     enum {
         O_LISTEN = 256, O_STORE, O_WORKERS, O_TOKEN, O_DB, O_CACHE, O_WEBHOOK, O_SECRET,
-        O_INTERVAL, O_UPDATE_URL, O_MAXQ, O_LEASE, O_HTTP, O_BODY, O_INSECURE,
+        O_INTERVAL, O_UPDATE_URL, O_MAXQ, O_LEASE, O_HTTP, O_BODY, O_INSECURE, O_ATTEMPTS,
     };
     static const struct option opts[] = {
         { "listen", required_argument, NULL, O_LISTEN },
@@ -156,6 +158,7 @@ bsn_cmd_server(int argc, char **argv)
         { "db-update-url", required_argument, NULL, O_UPDATE_URL },
         { "max-queue", required_argument, NULL, O_MAXQ },
         { "lease", required_argument, NULL, O_LEASE },
+        { "scan-attempts", required_argument, NULL, O_ATTEMPTS },
         { "http-threads", required_argument, NULL, O_HTTP },
         { "max-body-bytes", required_argument, NULL, O_BODY },
         { "insecure", no_argument, NULL, O_INSECURE },
@@ -197,6 +200,10 @@ bsn_cmd_server(int argc, char **argv)
         case O_LEASE:
             if (!parse_duration(optarg, &c.lease_s) || c.lease_s == 0)
                 return bsn_cli_usage("server", "--lease: bad duration '%s'", optarg);
+            break;
+        case O_ATTEMPTS:
+            if (!parse_count(optarg, 10, &c.scan_attempts) || c.scan_attempts == 0)
+                return bsn_cli_usage("server", "--scan-attempts wants 1..10, not '%s'", optarg);
             break;
         case O_MAXQ:
             if (!parse_count(optarg, UINT32_MAX, &c.max_queue) || c.max_queue == 0)
@@ -273,6 +280,9 @@ bsn_cmd_server(int argc, char **argv)
     const char *delay = getenv("BSN_SERVER_SCAN_DELAY_MS");
     if (delay && !parse_count(delay, 3600000, &c.test_scan_delay_ms))
         c.test_scan_delay_ms = 0;
+    const char *retry = getenv("BSN_SERVER_RETRY_MS");
+    if (retry && !parse_count(retry, 3600000, &c.retry_base_ms))
+        c.retry_base_ms = 0;
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

@@ -43,6 +43,10 @@ struct bsn_server_config {
                                   * is scanned as that local target */
     uint64_t test_scan_delay_ms; /* test hook: sleep before each scan (durability tests) */
     uint64_t webhook_max_tries;  /* delivery attempts per notification, 0 = 5 */
+    uint64_t scan_attempts;      /* tries of a scan that fails on the network or the registry
+                                  * (BSN_ENET), 0 = 3; other failures are final at once */
+    uint64_t retry_base_ms;      /* wait before the second try, x4 for each one after; 0 =
+                                  * 5000 (test hook: BSN_SERVER_RETRY_MS) */
 };
 
 void bsn_server_config_init(struct bsn_server_config *c);

@@ -96,6 +96,12 @@ BSN_MUST_USE bsn_code bsn_store_job_finish(struct bsn_store *s, const char *id, 
                                            struct bsn_err *err);
 BSN_MUST_USE bsn_code bsn_store_job_fail(struct bsn_store *s, const char *id, const char *msg,
                                          int64_t now_ms, struct bsn_err *err);
+/* Puts a running job back for another try no earlier than until_ms: it stays 'running' (its
+ * report answers 302) under no live owner's lease, so the claim that takes lapsed leases
+ * takes it then, on any server; msg is kept as the job's last error. */
+BSN_MUST_USE bsn_code bsn_store_job_retry(struct bsn_store *s, const char *id, const char *msg,
+                                          int64_t now_ms, int64_t until_ms,
+                                          struct bsn_err *err);
 /* One rendered output of a job: kind is "harbor", "json", "cyclonedx" or "spdx". *out is a
  * heap string (free it) or NULL with *found false. */
 BSN_MUST_USE bsn_code bsn_store_result_get(struct bsn_store *s, const char *id, const char *kind,
@@ -116,6 +122,7 @@ BSN_MUST_USE bsn_code bsn_store_inventory_set_findings(struct bsn_store *s, cons
 struct bsn_metrics {
     atomic_uint_fast64_t http_requests;
     atomic_uint_fast64_t scans_ok, scans_failed;       /* by this process */
+    atomic_uint_fast64_t scans_retried;                /* put back for another try */
     atomic_uint_fast64_t scan_ms_sum, scan_count;
     atomic_uint_fast64_t scan_bucket[8];               /* le 0.1 0.5 1 2 5 10 30 +Inf s */
     atomic_uint_fast64_t rejected_full;                /* 429s */

@@ -53,6 +53,9 @@ bsn_metrics_render(struct bsn_server *s, struct bsn_http_resp *r)
          "bosun_scans_completed_total{result=\"ok\"} %llu\n"
          "bosun_scans_completed_total{result=\"failed\"} %llu\n",
          LOAD(s->m.scans_ok), LOAD(s->m.scans_failed));
+    EMIT("# HELP bosun_scans_retried_total Scans put back for another try after a network or "
+         "registry error.\n# TYPE bosun_scans_retried_total counter\n"
+         "bosun_scans_retried_total %llu\n", LOAD(s->m.scans_retried));
     EMIT("# HELP bosun_scan_duration_seconds Scan durations.\n"
          "# TYPE bosun_scan_duration_seconds histogram\n");
     static const char *const les[] = { "0.1", "0.5", "1", "2", "5", "10", "30", "+Inf" };

@@ -655,6 +655,23 @@ bsn_store_job_fail(struct bsn_store *s, const char *id, const char *msg, int64_t
 }
 
 bsn_code
+bsn_store_job_retry(struct bsn_store *s, const char *id, const char *msg, int64_t now_ms,
+                    int64_t until_ms, struct bsn_err *err)
+{
+    char now[24], until[24];
+    i64_text(now, now_ms);
+    i64_text(until, until_ms);
+    const char *p[] = { id, msg, now, until };
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c,
+                        "UPDATE jobs SET lease_owner = 'retry', lease_until = $4, error = $2,"
+                        " updated_at = $3 WHERE id = $1 AND state = 'running'",
+                        4, p, NULL, err);
+    release(c);
+    return rc;
+}
+
+bsn_code
 bsn_store_result_get(struct bsn_store *s, const char *id, const char *kind, char **out,
                      bool *found, struct bsn_err *err)
 {

@@ -94,6 +94,38 @@ finish(struct bsn_server *s, const struct bsn_store_job *job,
     }
 }
 
+/*
+ * A scan that failed on the network or at the registry (a registry restarting, a proxy
+ * timing out) is tried again later, up to scan_attempts tries in all, waiting retry_base_ms
+ * and then four times longer each time; the job keeps answering 302, as Harbor expects of a
+ * scan in progress. Everything else (authentication, a missing image, a malformed manifest,
+ * a digest mismatch) fails at once: another try would fail the same way. True when the job
+ * was put back.
+ */
+static bool
+retry_later(struct bsn_server *s, const struct bsn_store_job *job, bsn_code rc,
+            const struct bsn_err *why)
+{
+    uint64_t max = s->cfg->scan_attempts ? s->cfg->scan_attempts : 3;
+    if (rc != BSN_ENET || job->attempts < 1 || (uint64_t)job->attempts >= max || *s->stop)
+        return false;
+    int64_t wait = (int64_t)(s->cfg->retry_base_ms ? s->cfg->retry_base_ms : 5000);
+    for (int64_t k = 1; k < job->attempts && wait < 3600000; k++)
+        wait *= 4;
+    struct bsn_err err;
+    int64_t now = bsn_server_now_ms();
+    if (bsn_store_job_retry(s->store, job->id, why->msg, now, now + wait, &err) != BSN_OK) {
+        bsn_server_log("warn", "job %s: putting it back for another try: %s", job->id,
+                       err.msg);
+        return false;
+    }
+    atomic_fetch_add(&s->m.scans_retried, 1);
+    bsn_server_log("warn", "job %s: scan failed (attempt %lld of %llu): %s; trying again in "
+                   "%lld ms", job->id, (long long)job->attempts, (unsigned long long)max,
+                   why->msg, (long long)wait);
+    return true;
+}
+
 static void
 run_job(struct bsn_server *s, struct bsn_store_job *job)
 {
@@ -133,10 +165,12 @@ run_job(struct bsn_server *s, struct bsn_store_job *job)
     bsn_code rc = bsn_scan(t.target, BSN_ARTIFACT_IMAGE, &o, &res, &err);
     int64_t ms = bsn_server_now_ms() - t0;
     if (rc != BSN_OK) {
-        bsn_server_log("warn", "job %s: scan failed: %s", job->id, err.msg);
-        finish(s, job, NULL, err.msg);
-        atomic_fetch_add(&s->m.scans_failed, 1);
         observe_duration(s, ms);
+        if (!retry_later(s, job, rc, &err)) {
+            bsn_server_log("warn", "job %s: scan failed: %s", job->id, err.msg);
+            finish(s, job, NULL, err.msg);
+            atomic_fetch_add(&s->m.scans_failed, 1);
+        }
         bsn_arena_free(a);
         return;
     }

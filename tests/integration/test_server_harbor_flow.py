@@ -322,11 +322,12 @@ def have_postgres():
 USER, PASSWORD = "robot$scan", "pw-123"
 
 
-def start_registry(tmp):
-    """docker-registry with htpasswd (bcrypt) auth, as Harbor's robot accounts use."""
-    port = free_port()
+def start_registry(tmp, port=None):
+    """docker-registry with htpasswd (bcrypt) auth, as Harbor's robot accounts use; started
+    again on the same port it serves what it stored before."""
+    port = port or free_port()
     d = os.path.join(tmp, "registry")
-    os.makedirs(d)
+    os.makedirs(d, exist_ok=True)
     htp = run(["htpasswd", "-Bbn", USER, PASSWORD]).stdout.strip()
     with open(os.path.join(d, "htpasswd"), "w") as fh:
         fh.write(htp + "\n")
@@ -336,7 +337,7 @@ def start_registry(tmp):
                  "storage:\n  filesystem:\n    rootdirectory: %s/data\n"
                  "auth:\n  htpasswd:\n    realm: bosun-test\n    path: %s/htpasswd\n"
                  "http:\n  addr: 127.0.0.1:%d\n" % (d, d, port))
-    log = open(os.path.join(d, "log"), "w")
+    log = open(os.path.join(d, "log"), "a")
     proc = subprocess.Popen(["docker-registry", "serve", cfg], stdout=log, stderr=log)
     deadline = time.time() + 20
     while time.time() < deadline:
