@@ -9,13 +9,13 @@
  * does. zlib is used only when the ISA-L state cannot be allocated. zstd through
  * ZSTD_decompressStream, which walks concatenated and skippable frames itself. Every wrapper
  * reads its inner stream to its end, so a verifier underneath always sees the whole blob and can
- * report a mismatch. Buffers are 256 KiB; nothing holds a whole blob.
+ * report a mismatch. Compressed input is read 256 KiB at a time; nothing holds a whole blob.
  *
  * The decompressing reader runs on its own thread (started at the first read): the blob's
- * read, its sha256 and the inflate fill a ring of four 256 KiB slots while the caller's thread
- * hashes the tar against the diff_id and walks it, so one layer keeps two cores busy (a
- * one-layer image was the slowest case: everything on one core). An error travels through the
- * ring after the bytes before it, so the caller sees the same bytes and then the same error as
+ * read, its sha256 and the inflate fill a ring of four 1 MiB slots while the caller's thread
+ * walks the tar and runs the analyzers, lent the slots themselves (borrow(): no copy), so a
+ * one-layer image overlaps its inflate with its analysis. An error travels through the ring
+ * after the bytes before it, so the caller sees the same bytes and then the same error as
  * without the thread. When no thread can be started the reader works in the caller's thread.
  */
 #include "image/image.h"
@@ -35,7 +35,8 @@
 #include "base/sha256.h"
 #include "base/xalloc.h"
 
-#define STREAM_BUF (1024u * 1024u)
+#define STREAM_BUF (1024u * 1024u) /* a ring slot: decompressed bytes */
+#define DEC_IN_BUF (256u * 1024u)  /* compressed input of the decompressor */
 
 /* A failed reader keeps failing with the same error: callers may retry reads. */
 struct sticky {
@@ -325,10 +326,10 @@ dec_fill(struct dec_reader *d, struct bsn_err *err)
         d->in_len -= d->in_pos;
         d->in_pos = 0;
     }
-    if (d->in_eof || d->in_len == STREAM_BUF)
+    if (d->in_eof || d->in_len == DEC_IN_BUF)
         return BSN_OK;
     size_t n = 0;
-    BSN_TRY(bsn_reader_read(d->inner, d->in + d->in_len, STREAM_BUF - d->in_len, &n, err));
+    BSN_TRY(bsn_reader_read(d->inner, d->in + d->in_len, DEC_IN_BUF - d->in_len, &n, err));
     if (n == 0)
         d->in_eof = true;
     d->in_len += n;
@@ -538,7 +539,7 @@ dec_read_inner(struct dec_reader *d, void *buf, size_t cap, size_t *got, struct 
         if (!progress) {
             if (d->in_eof)
                 return bsn_err_set(err, BSN_EFORMAT, "gzip data in %s ends early", d->what);
-            if (d->in_pos == 0 && d->in_len == STREAM_BUF)
+            if (d->in_pos == 0 && d->in_len == DEC_IN_BUF)
                 return bsn_err_set(err, BSN_EFORMAT, "corrupt gzip data in %s", d->what);
             BSN_TRY(dec_fill(d, err));
         }
@@ -807,7 +808,7 @@ bsn_reader_decompress(struct bsn_reader *inner, enum bsn_compression c, uint64_t
     d->comp = c;
     d->max_out = max_out ? max_out : UINT64_MAX;
     d->what = bsn_xstrdup(what ? what : "stream");
-    d->in = bsn_xmalloc(STREAM_BUF);
+    d->in = bsn_xmalloc(DEC_IN_BUF);
     d->state = DEC_SNIFF;
     return pipe_reader(&d->base);
 }
