@@ -224,6 +224,19 @@ enum bsn_scanner {
 /* Progress callback: called from scan threads (serialised by the library). */
 typedef void bsn_progress_fn(void *arg, const char *what, uint64_t done, uint64_t total);
 
+/*
+ * A layer cache shared beyond this machine (the server's PostgreSQL store): asked when
+ * cache_dir has no entry for a layer, given every entry written. Entries are opaque bytes
+ * (checksummed by the scanner) under the same keys as cache_dir's files. Called from the
+ * scan's layer threads at once: the functions must be thread-safe.
+ */
+struct bsn_layer_store {
+    void *ctx;
+    /* The entry under key as a malloc'd buffer (*len bytes), or NULL. */
+    unsigned char *(*get)(void *ctx, const char *key, size_t *len);
+    void (*put)(void *ctx, const char *key, const unsigned char *data, size_t len);
+};
+
 struct bsn_scan_opts {
     unsigned scanners;          /* BSN_SCAN_* bits; 0 = inventory only */
     unsigned jobs;              /* worker threads, 0 = number of CPUs */
@@ -249,6 +262,7 @@ struct bsn_scan_opts {
     /* A ready-made HTTP Authorization value for the registry ("Bearer TOKEN", "Basic …"), as
      * Harbor hands its scanners; used instead of username/password when set. */
     const char *registry_authorization;
+    const struct bsn_layer_store *layer_store; /* second-level layer cache, or NULL */
 };
 
 void bsn_scan_opts_init(struct bsn_scan_opts *o);

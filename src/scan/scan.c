@@ -48,13 +48,14 @@ layer_job(void *arg, size_t k)
     lj->codes[i] = BSN_OK;
     /* A layer seen before is not read (nor downloaded) at all. Only a layer whose blob
      * digest is known is cached: that digest is what pins the entry to these bytes. */
-    bool cacheable = cache && diff_id && bsn_digest_valid(diff_id, strlen(diff_id)) &&
+    bool cacheable = (cache || lj->opts->layer_store) && diff_id &&
+                     bsn_digest_valid(diff_id, strlen(diff_id)) &&
                      l->digest && bsn_digest_valid(l->digest, strlen(l->digest));
     if (cacheable) {
         bsn_cache_key(diff_id, l->digest,
                       lj->img->layer_comp ? (int)lj->img->layer_comp[i] : BSN_COMP_DETECT,
                       lj->opts, key);
-        lj->results[i] = bsn_cache_get(cache, key, i, diff_id);
+        lj->results[i] = bsn_cache_get(lj->opts, key, i, diff_id);
         if (lj->results[i]) {
             lj->hits++;
             return;
@@ -66,7 +67,7 @@ layer_job(void *arg, size_t k)
         rc = bsn_analyze_tar(tar, lr, lj->opts, &lj->errs[i]);
     bsn_reader_close(tar);
     if (rc == BSN_OK && cacheable)
-        bsn_cache_put(cache, key, lr);
+        bsn_cache_put(lj->opts, key, lr);
     lj->codes[i] = rc;
     lj->results[i] = lr;
 }

@@ -14,6 +14,10 @@
  * answers for the bytes it was computed from. The price: a layer stored compressed in one
  * image and plain in another (docker save's tars) has two entries.
  *
+ * A second level, opts->layer_store (the server's PostgreSQL store, shared by a fleet), is
+ * asked when the directory has no entry and is given every entry written: the same bytes,
+ * checked the same way, so a bad shared entry is ignored and replaced like a bad file.
+ *
  * Safe for many processes at once without a lock: entries are content-addressed and written
  * to a temporary file in the same directory, fsynced, then renamed into place (rename is
  * atomic; two writers of one key write identical bytes). A reader validates magic, bounds
@@ -455,29 +459,46 @@ entry_path(struct bsn_buf *b, const char *dir, const char *key, bool mkdirs)
     return bsn_buf_addf(b, "/%s.bin", hex) == BSN_OK;
 }
 
-struct bsn_layer_result *
-bsn_cache_get(const char *dir, const char *key, size_t index, const char *diff_id)
+/* An entry's bytes -> a layer result, or NULL when they are not a valid entry. */
+static struct bsn_layer_result *
+decode(const unsigned char *data, size_t size, size_t index, const char *diff_id)
 {
-    struct bsn_buf path;
-    bsn_buf_init(&path, 8192);
-    if (!entry_path(&path, dir, key, false)) {
-        bsn_buf_release(&path);
+    if (size > MAX_ENTRY_BYTES || size < MAGIC_LEN + 71)
+        return NULL;
+    char digest[BSN_DIGEST_MAX];
+    bsn_sha256_digest(data, size - 71, digest);
+    if (memcmp(digest, data + size - 71, 71) != 0)
+        return NULL;
+    struct bsn_layer_result *lr = bsn_layer_result_new(index, diff_id);
+    struct rd r = { data, size - 71, false, lr->arena };
+    if (!deserialise(&r, lr)) {
+        bsn_layer_result_free(lr);
         return NULL;
     }
-    int fd = open(path.ptr, O_RDONLY | O_CLOEXEC);
+    return lr;
+}
+
+/* The bytes of the entry file of key in dir (malloc'd), or NULL. */
+static unsigned char *
+file_read(const char *dir, const char *key, size_t *size, struct bsn_buf *path)
+{
+    if (!entry_path(path, dir, key, false))
+        return NULL;
+    int fd = open(path->ptr, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || (size_t)st.st_size > MAX_ENTRY_BYTES ||
         st.st_size < MAGIC_LEN + 71) {
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
-        bsn_buf_release(&path);
+            unlink(path->ptr); /* too small or too big to be an entry */
+        }
         return NULL;
     }
-    size_t size = (size_t)st.st_size;
-    unsigned char *data = bsn_xmalloc(size);
+    *size = (size_t)st.st_size;
+    unsigned char *data = bsn_xmalloc(*size);
     size_t off = 0;
-    while (off < size) {
-        ssize_t n = read(fd, data + off, size - off);
+    while (off < *size) {
+        ssize_t n = read(fd, data + off, *size - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -485,60 +506,92 @@ bsn_cache_get(const char *dir, const char *key, size_t index, const char *diff_i
         off += (size_t)n;
     }
     close(fd);
-    struct bsn_layer_result *lr = NULL;
-    char digest[BSN_DIGEST_MAX];
-    if (off == size) {
-        bsn_sha256_digest(data, size - 71, digest);
-        if (memcmp(digest, data + size - 71, 71) == 0) {
-            lr = bsn_layer_result_new(index, diff_id);
-            struct rd r = { data, size - 71, false, lr->arena };
-            if (!deserialise(&r, lr)) {
-                bsn_layer_result_free(lr);
-                lr = NULL;
-            }
-        }
+    if (off != *size) {
+        free(data);
+        unlink(path->ptr);
+        return NULL;
     }
-    if (!lr)
-        unlink(path.ptr); /* corrupt: drop it, the layer is analysed again */
-    free(data);
-    bsn_buf_release(&path);
-    return lr;
+    return data;
 }
 
-void
-bsn_cache_put(const char *dir, const char *key, const struct bsn_layer_result *lr)
+/* Writes an entry file atomically: a temporary file in the same directory, fsync, rename. */
+static void
+file_write(const char *dir, const char *key, const void *data, size_t len)
 {
-    struct wr w;
     struct bsn_buf path, tmp;
-    bsn_buf_init(&w.b, MAX_ENTRY_BYTES);
-    w.bad = false;
     bsn_buf_init(&path, 8192);
     bsn_buf_init(&tmp, 8192);
-    serialise(&w, lr);
-    if (w.bad || !entry_path(&path, dir, key, true) ||
+    if (!entry_path(&path, dir, key, true) ||
         bsn_buf_addf(&tmp, "%s.tmp.XXXXXX", path.ptr) != BSN_OK)
         goto out;
     int fd = mkstemp(tmp.ptr);
     if (fd < 0)
         goto out;
     size_t off = 0;
-    while (off < w.b.len) {
-        ssize_t n = write(fd, w.b.ptr + off, w.b.len - off);
+    while (off < len) {
+        ssize_t n = write(fd, (const char *)data + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         off += (size_t)n;
     }
-    bool ok = off == w.b.len && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+    bool ok = off == len && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = false;
     if (!ok || rename(tmp.ptr, path.ptr) != 0)
         unlink(tmp.ptr);
 out:
-    bsn_buf_release(&w.b);
     bsn_buf_release(&path);
     bsn_buf_release(&tmp);
+}
+
+struct bsn_layer_result *
+bsn_cache_get(const struct bsn_scan_opts *o, const char *key, size_t index, const char *diff_id)
+{
+    struct bsn_layer_result *lr = NULL;
+    if (o->cache_dir) {
+        struct bsn_buf path;
+        bsn_buf_init(&path, 8192);
+        size_t size = 0;
+        unsigned char *data = file_read(o->cache_dir, key, &size, &path);
+        if (data) {
+            lr = decode(data, size, index, diff_id);
+            if (!lr)
+                unlink(path.ptr); /* corrupt: drop it, the layer is analysed again */
+        }
+        free(data);
+        bsn_buf_release(&path);
+    }
+    if (!lr && o->layer_store) {
+        size_t size = 0;
+        unsigned char *data = o->layer_store->get(o->layer_store->ctx, key, &size);
+        if (data) {
+            lr = decode(data, size, index, diff_id);
+            /* a corrupt shared entry is replaced when this scan stores the layer */
+            if (lr && o->cache_dir)
+                file_write(o->cache_dir, key, data, size);
+        }
+        free(data);
+    }
+    return lr;
+}
+
+void
+bsn_cache_put(const struct bsn_scan_opts *o, const char *key, const struct bsn_layer_result *lr)
+{
+    struct wr w;
+    bsn_buf_init(&w.b, MAX_ENTRY_BYTES);
+    w.bad = false;
+    serialise(&w, lr);
+    if (!w.bad) {
+        if (o->cache_dir)
+            file_write(o->cache_dir, key, w.b.ptr, w.b.len);
+        if (o->layer_store)
+            o->layer_store->put(o->layer_store->ctx, key, (const unsigned char *)w.b.ptr,
+                                w.b.len);
+    }
+    bsn_buf_release(&w.b);
 }
 
 static bsn_code

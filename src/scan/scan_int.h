@@ -150,11 +150,14 @@ BSN_MUST_USE bsn_code bsn_scan_post_inventory(struct bsn_result *r,
  * scanners and the secret rules. */
 void bsn_cache_key(const char *diff_id, const char *blob, int compression,
                    const struct bsn_scan_opts *opts, char out[BSN_DIGEST_MAX]);
-/* A cached layer result, or NULL (missing or corrupt: a corrupt entry is removed). */
-struct bsn_layer_result *bsn_cache_get(const char *dir, const char *key, size_t index,
-                                       const char *diff_id);
-/* Stores lr atomically; failures only mean a later cold scan. */
-void bsn_cache_put(const char *dir, const char *key, const struct bsn_layer_result *lr);
+/* A cached layer result from o->cache_dir, else from o->layer_store (then copied into the
+ * directory), or NULL (missing or corrupt: a corrupt file is removed). */
+struct bsn_layer_result *bsn_cache_get(const struct bsn_scan_opts *o, const char *key,
+                                       size_t index, const char *diff_id);
+/* Stores lr in the directory (atomically) and the shared store; failures only mean a later
+ * cold scan. */
+void bsn_cache_put(const struct bsn_scan_opts *o, const char *key,
+                   const struct bsn_layer_result *lr);
 
 /* Runs the image-configuration checks on r's image config and history (scan_misconfig.c). */
 void bsn_scan_misconfig_image(struct bsn_result *r);

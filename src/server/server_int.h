@@ -96,6 +96,11 @@ BSN_MUST_USE bsn_code bsn_store_job_finish(struct bsn_store *s, const char *id, 
                                            struct bsn_err *err);
 BSN_MUST_USE bsn_code bsn_store_job_fail(struct bsn_store *s, const char *id, const char *msg,
                                          int64_t now_ms, struct bsn_err *err);
+/* The shared layer cache (PostgreSQL stores): an entry's bytes (malloc'd) or NULL; put
+ * replaces an entry under the same key. Failures only mean a miss. */
+unsigned char *bsn_store_layer_get(struct bsn_store *s, const char *key, size_t *len);
+void bsn_store_layer_put(struct bsn_store *s, const char *key, const unsigned char *data,
+                         size_t len, int64_t now_ms);
 /* Puts a running job back for another try no earlier than until_ms: it stays 'running' (its
  * report answers 302) under no live owner's lease, so the claim that takes lapsed leases
  * takes it then, on any server; msg is kept as the job's last error. */
@@ -129,6 +134,7 @@ struct bsn_metrics {
     atomic_uint_fast64_t rematch_runs, rematch_images, rematch_changed;
     atomic_uint_fast64_t webhooks_ok, webhooks_failed;
     atomic_uint_fast64_t layers_reused;                /* re-matched inventories: no pull */
+    atomic_uint_fast64_t layer_store_hits, layer_store_misses; /* the shared layer cache */
 };
 
 struct bsn_server {
@@ -146,6 +152,8 @@ struct bsn_server {
     unsigned n_workers;
     pthread_t rematch_thread;
     bool rematch_started;
+    struct bsn_layer_store layer_store; /* the store's layer cache; set with PostgreSQL */
+    bool share_layers;
 };
 
 int64_t bsn_server_now_ms(void);

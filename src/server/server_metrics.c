@@ -6,6 +6,8 @@
  *   bosun_queue_depth                                  queued jobs
  *   bosun_scans_completed_total{result="ok|failed"}    scans finished by this process
  *   bosun_scan_duration_seconds                        histogram of this process's scans
+ *   bosun_scans_retried_total                          put back after a network error
+ *   bosun_layer_store_total{result="hit|miss"}         the store's shared layer cache
  *   bosun_cache_hits_total                             inventories re-matched from the store
  *                                                      (images not pulled again)
  *   bosun_rematch_runs_total, bosun_rematch_images_total, bosun_rematch_changed_total
@@ -53,6 +55,12 @@ bsn_metrics_render(struct bsn_server *s, struct bsn_http_resp *r)
          "bosun_scans_completed_total{result=\"ok\"} %llu\n"
          "bosun_scans_completed_total{result=\"failed\"} %llu\n",
          LOAD(s->m.scans_ok), LOAD(s->m.scans_failed));
+    EMIT("# HELP bosun_layer_store_total Layer lookups in the store's shared layer cache "
+         "(PostgreSQL stores), after a --cache-dir miss.\n"
+         "# TYPE bosun_layer_store_total counter\n"
+         "bosun_layer_store_total{result=\"hit\"} %llu\n"
+         "bosun_layer_store_total{result=\"miss\"} %llu\n",
+         LOAD(s->m.layer_store_hits), LOAD(s->m.layer_store_misses));
     EMIT("# HELP bosun_scans_retried_total Scans put back for another try after a network or "
          "registry error.\n# TYPE bosun_scans_retried_total counter\n"
          "bosun_scans_retried_total %llu\n", LOAD(s->m.scans_retried));

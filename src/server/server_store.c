@@ -12,6 +12,10 @@
  *                           so a job finished twice after a lease expiry keeps one result
  *   inventories(digest, …)  packages + OS per manifest digest, and the finding keys of the
  *                           last match, for re-matching without pulling layers
+ * and (migration 2)
+ *   layer_cache(key, data)  per-layer analysis entries (scan_cache.c's bytes, hex), shared by
+ *                           every server of a PostgreSQL store: a base layer is analysed once
+ *                           for the fleet
  *
  * Both backends run the same SQL text: parameters are written $1, $2 … (PostgreSQL's syntax;
  * SQLite binds them by name), values travel as text. The only dialect difference is the claim
@@ -283,6 +287,8 @@ static const struct migration migrations[] = {
     { 1, "CREATE TABLE IF NOT EXISTS inventories ("
          " digest TEXT PRIMARY KEY, repository TEXT, inventory TEXT NOT NULL,"
          " findings TEXT NOT NULL, db_built_at BIGINT, updated_at BIGINT NOT NULL)" },
+    { 2, "CREATE TABLE IF NOT EXISTS layer_cache ("
+         " key TEXT PRIMARY KEY, data TEXT NOT NULL, created_at BIGINT NOT NULL)" },
 };
 
 static bsn_code
@@ -669,6 +675,77 @@ bsn_store_job_retry(struct bsn_store *s, const char *id, const char *msg, int64_
                         4, p, NULL, err);
     release(c);
     return rc;
+}
+
+/* ---- the shared layer cache ------------------------------------------------------------- */
+
+static int
+hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+unsigned char *
+bsn_store_layer_get(struct bsn_store *s, const char *key, size_t *len)
+{
+    const char *p[] = { key };
+    struct rows r = { 0 };
+    struct bsn_err err;
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c, "SELECT data FROM layer_cache WHERE key = $1", 1, p, &r, &err);
+    release(c);
+    unsigned char *out = NULL;
+    if (rc == BSN_OK && r.n == 1 && r.cols == 1 && r.v[0]) {
+        const char *hex = r.v[0];
+        size_t n = strlen(hex);
+        if (n % 2 == 0 && n > 0) {
+            out = bsn_xmalloc(n / 2);
+            for (size_t i = 0; i < n / 2; i++) {
+                int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+                if (hi < 0 || lo < 0) {
+                    free(out);
+                    out = NULL;
+                    break;
+                }
+                out[i] = (unsigned char)(hi << 4 | lo);
+            }
+            if (out)
+                *len = n / 2;
+        }
+    }
+    rows_release(&r);
+    return out;
+}
+
+void
+bsn_store_layer_put(struct bsn_store *s, const char *key, const unsigned char *data, size_t len,
+                    int64_t now_ms)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *hex = bsn_xmalloc(2 * len + 1);
+    for (size_t i = 0; i < len; i++) {
+        hex[2 * i] = digits[data[i] >> 4];
+        hex[2 * i + 1] = digits[data[i] & 15];
+    }
+    hex[2 * len] = '\0';
+    char now[24];
+    i64_text(now, now_ms);
+    const char *p[] = { key, hex, now };
+    struct bsn_err err;
+    struct conn *c = acquire(s);
+    /* equal keys carry equal bytes; a replaced entry was one that failed its checksum */
+    if (query(s, c,
+              "INSERT INTO layer_cache (key, data, created_at) VALUES ($1, $2, $3)"
+              " ON CONFLICT (key) DO UPDATE SET data = excluded.data,"
+              " created_at = excluded.created_at",
+              3, p, NULL, &err) != BSN_OK)
+        bsn_server_log("warn", "storing a layer cache entry: %s", err.msg);
+    release(c);
+    free(hex);
 }
 
 bsn_code

@@ -160,6 +160,8 @@ run_job(struct bsn_server *s, struct bsn_store_job *job)
     o.password = t.password;
     o.registry_authorization = t.authorization;
     o.insecure = t.insecure;
+    if (s->share_layers)
+        o.layer_store = &s->layer_store;
     int64_t t0 = bsn_server_now_ms();
     struct bsn_result *res = NULL;
     bsn_code rc = bsn_scan(t.target, BSN_ARTIFACT_IMAGE, &o, &res, &err);
@@ -247,9 +249,31 @@ worker_main(void *arg)
     return NULL;
 }
 
+/* The layer cache of a PostgreSQL store, behind each server's --cache-dir: a layer one server
+ * of the fleet analysed is read by the others instead of pulled. */
+static unsigned char *
+layer_get(void *ctx, const char *key, size_t *len)
+{
+    struct bsn_server *s = ctx;
+    unsigned char *d = bsn_store_layer_get(s->store, key, len);
+    atomic_fetch_add(d ? &s->m.layer_store_hits : &s->m.layer_store_misses, 1);
+    return d;
+}
+
+static void
+layer_put(void *ctx, const char *key, const unsigned char *data, size_t len)
+{
+    struct bsn_server *s = ctx;
+    bsn_store_layer_put(s->store, key, data, len, bsn_server_now_ms());
+}
+
 bsn_code
 bsn_workers_start(struct bsn_server *s, struct bsn_err *err)
 {
+    s->layer_store.ctx = s;
+    s->layer_store.get = layer_get;
+    s->layer_store.put = layer_put;
+    s->share_layers = bsn_store_is_postgres(s->store);
     unsigned n = s->cfg->workers ? s->cfg->workers : 2;
     if (n > MAX_WORKERS)
         return bsn_err_set(err, BSN_EINVAL, "at most %d workers", MAX_WORKERS);

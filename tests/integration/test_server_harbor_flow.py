@@ -531,8 +531,8 @@ def main():
             pg = Postgres(tmp)
             try:
                 api_flow(tmp, "postgres", db, img, digest, req, store=pg.url)
-                rows = pg.sql("SELECT version FROM bosun_schema")
-                check(rows == [["1"]], "postgres: migrations recorded once (%s)" % rows)
+                rows = pg.sql("SELECT version FROM bosun_schema ORDER BY version")
+                check(rows == [["1"], ["2"]], "postgres: migrations recorded once each (%s)" % rows)
             finally:
                 pg.stop()
         else:

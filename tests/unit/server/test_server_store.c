@@ -1,7 +1,8 @@
 /*
  * Tests for the server's store on SQLite (server_store.c): migrations applied once, the queue
- * (claim order, leases that expire and are claimed again, renewal keeping a job), idempotent
- * result writes, failures, per-state counts and inventories. The PostgreSQL side runs the same
+ * (claim order, leases that expire and are claimed again, renewal keeping a job, a job put
+ * back for a later try), idempotent result writes, failures, per-state counts, inventories
+ * and the shared layer cache. The PostgreSQL side runs the same
  * SQL and is exercised by tests/integration/test_server_*.py against a real cluster.
  */
 #include <setjmp.h>
@@ -68,12 +69,12 @@ static void
 test_migrations_once(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(bsn_store_schema_version(f->s), 1);
+    assert_int_equal(bsn_store_schema_version(f->s), 2);
     /* a second open of the same file applies nothing again */
     struct bsn_store *again = NULL;
     struct bsn_err err = { 0 };
     assert_int_equal(bsn_store_open(f->path, 2, &again, &err), BSN_OK);
-    assert_int_equal(bsn_store_schema_version(again), 1);
+    assert_int_equal(bsn_store_schema_version(again), 2);
     bsn_store_close(again);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -81,9 +82,76 @@ test_migrations_once(void **state)
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM bosun_schema", -1, &st, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
     sqlite3_finalize(st);
     sqlite3_close(db);
+}
+
+/* A scan put back for another try: claimable again only once its wait is over, by anyone,
+ * with its attempt counted and its error kept. */
+static void
+test_retry(void **state)
+{
+    struct fixture *f = *state;
+    struct bsn_err err = { 0 };
+    add(f->s, "job-r", 1000);
+    struct bsn_store_job j;
+    bool got = false;
+    assert_int_equal(bsn_store_job_claim(f->s, "w1", 2000, 60000, &j, &got, &err), BSN_OK);
+    assert_true(got);
+    bsn_store_job_release(&j);
+    assert_int_equal(bsn_store_job_retry(f->s, "job-r", "registry down", 3000, 8000, &err),
+                     BSN_OK);
+    /* w1's lease renewals no longer hold it */
+    assert_int_equal(bsn_store_lease_renew(f->s, "w1", 100000, &err), BSN_OK);
+    assert_int_equal(bsn_store_job_claim(f->s, "w2", 7999, 60000, &j, &got, &err), BSN_OK);
+    assert_false(got);
+    bool found = false;
+    assert_int_equal(bsn_store_job_get(f->s, "job-r", &j, &found, &err), BSN_OK);
+    assert_true(found);
+    assert_int_equal(j.state, BSN_JOB_RUNNING); /* Harbor keeps polling */
+    assert_string_equal(j.error, "registry down");
+    bsn_store_job_release(&j);
+    assert_int_equal(bsn_store_job_claim(f->s, "w2", 8001, 60000, &j, &got, &err), BSN_OK);
+    assert_true(got);
+    assert_string_equal(j.id, "job-r");
+    assert_int_equal(j.attempts, 2);
+    bsn_store_job_release(&j);
+    /* a finished job is not put back */
+    struct bsn_store_report rep = { .harbor = "{}", .json = "{}", .cyclonedx = "{}",
+                                    .spdx = "{}", .inventory = "{}", .findings = "[]" };
+    assert_int_equal(bsn_store_job_finish(f->s, "job-r", "sha256:d", &rep, 9000, &err), BSN_OK);
+    assert_int_equal(bsn_store_job_retry(f->s, "job-r", "late", 9100, 20000, &err), BSN_OK);
+    assert_int_equal(bsn_store_job_get(f->s, "job-r", &j, &found, &err), BSN_OK);
+    assert_int_equal(j.state, BSN_JOB_DONE);
+    bsn_store_job_release(&j);
+}
+
+/* The shared layer cache: bytes round-trip exactly (NUL and 0xff included), a missing key is
+ * NULL, a second put replaces. */
+static void
+test_layer_cache(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char data[300];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (unsigned char)(i * 7);
+    size_t len = 0;
+    assert_null(bsn_store_layer_get(f->s, "sha256:k1", &len));
+    bsn_store_layer_put(f->s, "sha256:k1", data, sizeof(data), 1000);
+    unsigned char *got = bsn_store_layer_get(f->s, "sha256:k1", &len);
+    assert_non_null(got);
+    assert_int_equal(len, sizeof(data));
+    assert_memory_equal(got, data, sizeof(data));
+    free(got);
+    data[0] ^= 0xff;
+    bsn_store_layer_put(f->s, "sha256:k1", data, 10, 2000);
+    got = bsn_store_layer_get(f->s, "sha256:k1", &len);
+    assert_non_null(got);
+    assert_int_equal(len, 10);
+    assert_memory_equal(got, data, 10);
+    free(got);
+    assert_null(bsn_store_layer_get(f->s, "sha256:other", &len));
 }
 
 static void
@@ -245,6 +313,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_order_and_lease, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layer_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finish_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inventories, setup, teardown),
