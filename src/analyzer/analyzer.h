@@ -93,7 +93,17 @@ struct bsn_analyzer {
     /* The scanner this analyzer serves (BSN_SCAN_SECRET, BSN_SCAN_MISCONFIG), or 0 for the
      * inventory: it is dispatched only when that scanner is enabled. */
     unsigned scanner;
+    /*
+     * Which of its inputs declare packages (lockfiles and manifests: what a project asks for)
+     * rather than record an installation: basenames, NULL-terminated; bsn_declared_all for
+     * every input; NULL for none. A declared package that installed metadata also lists
+     * (same package URL) is listed once, from where it is installed (the merge).
+     */
+    const char *const *declared;
 };
+
+/* For bsn_analyzer.declared: every input of the analyzer is a lockfile or manifest. */
+extern const char *const bsn_declared_all[];
 
 /* ---- emitting records (during parse / stream) ------------------------------------------- */
 

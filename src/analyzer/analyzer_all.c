@@ -15,6 +15,8 @@ const struct bsn_analyzer *const bsn_analyzers[] = {
     NULL,
 };
 
+const char *const bsn_declared_all[] = { "*", NULL };
+
 const struct bsn_analyzer *
 bsn_analyzer_find(const char *name)
 {

@@ -230,4 +230,5 @@ const struct bsn_analyzer bsn_analyzer_bun = {
     .names = bun_names,
     .wants = bun_wants,
     .parse = bun_parse,
+    .declared = bsn_declared_all,
 };

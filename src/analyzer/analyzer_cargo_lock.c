@@ -74,4 +74,5 @@ const struct bsn_analyzer bsn_analyzer_cargo_lock = {
     .max_input = CARGO_MAX_INPUT,
     .names = cargo_names,
     .parse = cargo_parse,
+    .declared = bsn_declared_all,
 };

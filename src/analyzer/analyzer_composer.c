@@ -139,6 +139,9 @@ composer_wants(const struct bsn_path *p)
 static const char *const composer_names[] = { "composer.lock", "composer.json",
                                               "installed.json", NULL };
 
+/* composer.lock and composer.json declare; vendor/composer/installed.json is installed */
+static const char *const composer_declared[] = { "composer.lock", "composer.json", NULL };
+
 const struct bsn_analyzer bsn_analyzer_composer = {
     .name = "composer",
     .scheme = "composer",
@@ -148,4 +151,5 @@ const struct bsn_analyzer bsn_analyzer_composer = {
     .wants = composer_wants,
     .parse = composer_parse,
     .finish = composer_finish,
+    .declared = composer_declared,
 };

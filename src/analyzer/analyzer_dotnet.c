@@ -197,6 +197,9 @@ dotnet_wants(const struct bsn_path *p)
 static const char *const dotnet_names[] = { "packages.lock.json", NULL };
 static const char *const dotnet_exts[] = { ".deps.json", NULL };
 
+/* packages.lock.json declares; a *.deps.json ships with the built application */
+static const char *const dotnet_declared[] = { "packages.lock.json", NULL };
+
 const struct bsn_analyzer bsn_analyzer_dotnet = {
     .name = "dotnet",
     .scheme = "nuget",
@@ -206,4 +209,5 @@ const struct bsn_analyzer bsn_analyzer_dotnet = {
     .exts = dotnet_exts,
     .wants = dotnet_wants,
     .parse = dotnet_parse,
+    .declared = dotnet_declared,
 };

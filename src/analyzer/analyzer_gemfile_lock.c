@@ -143,4 +143,5 @@ const struct bsn_analyzer bsn_analyzer_gemfile_lock = {
     .names = gemfile_lock_names,
     .wants = gemfile_lock_wants,
     .parse = gemfile_lock_parse,
+    .declared = bsn_declared_all,
 };

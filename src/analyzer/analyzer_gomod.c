@@ -393,4 +393,5 @@ const struct bsn_analyzer bsn_analyzer_gomod = {
     .names = gomod_names,
     .parse = gomod_parse_file,
     .finish = gomod_finish,
+    .declared = bsn_declared_all,
 };

@@ -112,4 +112,5 @@ const struct bsn_analyzer bsn_analyzer_gradle_lock = {
     .exts = gradle_exts,
     .wants = gradle_wants,
     .parse = gradle_parse,
+    .declared = bsn_declared_all,
 };

@@ -232,4 +232,5 @@ const struct bsn_analyzer bsn_analyzer_npm_lock = {
     .names = npm_lock_names,
     .wants = npm_lock_wants,
     .parse = npm_lock_parse,
+    .declared = bsn_declared_all,
 };

@@ -154,4 +154,5 @@ const struct bsn_analyzer bsn_analyzer_pip = {
     .exts = pip_exts,
     .wants = pip_wants,
     .parse = pip_parse,
+    .declared = bsn_declared_all,
 };

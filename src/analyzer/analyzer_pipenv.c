@@ -109,4 +109,5 @@ const struct bsn_analyzer bsn_analyzer_pipenv = {
     .wants = pipenv_wants,
     .parse = pipenv_parse,
     .finish = pipenv_finish,
+    .declared = bsn_declared_all,
 };

@@ -304,4 +304,5 @@ const struct bsn_analyzer bsn_analyzer_pnpm = {
     .names = pnpm_names,
     .wants = pnpm_wants,
     .parse = pnpm_parse,
+    .declared = bsn_declared_all,
 };

@@ -152,4 +152,5 @@ const struct bsn_analyzer bsn_analyzer_poetry = {
     .wants = poetry_wants,
     .parse = poetry_parse,
     .finish = poetry_finish,
+    .declared = bsn_declared_all,
 };

@@ -392,4 +392,5 @@ const struct bsn_analyzer bsn_analyzer_pom = {
     .max_input = POM_MAX_INPUT,
     .names = pom_names,
     .parse = pom_parse,
+    .declared = bsn_declared_all,
 };

@@ -174,4 +174,5 @@ const struct bsn_analyzer bsn_analyzer_uv = {
     .names = uv_names,
     .wants = uv_wants,
     .parse = uv_parse,
+    .declared = bsn_declared_all,
 };

@@ -458,4 +458,5 @@ const struct bsn_analyzer bsn_analyzer_yarn = {
     .wants = yarn_wants,
     .parse = yarn_parse,
     .finish = yarn_finish,
+    .declared = bsn_declared_all,
 };

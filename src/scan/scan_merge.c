@@ -158,6 +158,78 @@ free_layer_cb(void *p)
     bsn_layer_result_free(p);
 }
 
+/* Whether analyzer a read p's package from a lockfile or manifest (bsn_analyzer.declared). */
+static bool
+is_declared(const struct bsn_analyzer *a, const char *path)
+{
+    if (!a->declared)
+        return false;
+    if (a->declared == bsn_declared_all)
+        return true;
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    const char *base = slash ? slash + 1 : path ? path : "";
+    for (size_t i = 0; a->declared[i]; i++)
+        if (strcmp(base, a->declared[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A package's identity across analyzers: its purl without qualifiers or subpath, else
+ * type/name@version. */
+static size_t
+twin_key(struct bsn_buf *b, const struct bsn_package *p)
+{
+    bsn_buf_reset(b);
+    bsn_code rc = p->purl ? bsn_buf_add(b, p->purl, strcspn(p->purl, "?#"))
+                          : bsn_buf_addf(b, "%s/%s@%s", p->type, p->name, p->version);
+    return rc == BSN_OK ? b->len : 0; /* 0: too long to compare, kept as is */
+}
+
+/*
+ * A package that a lockfile or manifest declares and that installed metadata also lists
+ * (node_modules/x/package.json beside package-lock.json, a dist-info beside requirements.txt,
+ * vendor/composer/installed.json beside composer.lock) is listed once, from where it is
+ * installed, taking the declared entry's direct/indirect and dev marks where the installed
+ * metadata has none; its vulnerabilities are then reported once, not twice. Declared
+ * packages nothing installed (a lockfile alone) stay.
+ */
+static void
+drop_declared_twins(struct bsn_result *r, const bool *declared)
+{
+    struct bsn_map installed;
+    struct bsn_buf key;
+    bsn_map_init(&installed);
+    bsn_buf_init(&key, 64 * 1024);
+    for (size_t i = 0; i < r->n_packages; i++) {
+        const struct bsn_package *p = &r->packages[i];
+        if (declared[i] || is_os_type(p->type))
+            continue;
+        size_t n = twin_key(&key, p);
+        if (n && !bsn_map_get(&installed, key.ptr, n))
+            bsn_map_put(&installed, bsn_arena_memdup(r->arena, key.ptr, n), n,
+                        (void *)(uintptr_t)(i + 1));
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_packages; i++) {
+        struct bsn_package *p = &r->packages[i];
+        if (declared[i] && installed.len) {
+            size_t n = twin_key(&key, p);
+            uintptr_t at = n ? (uintptr_t)bsn_map_get(&installed, key.ptr, n) : 0;
+            if (at) {
+                struct bsn_package *inst = &r->packages[at - 1];
+                if (inst->dep == BSN_DEP_UNKNOWN)
+                    inst->dep = p->dep;
+                inst->dev = inst->dev || p->dev;
+                continue;
+            }
+        }
+        r->packages[kept++] = *p;
+    }
+    r->n_packages = kept;
+    bsn_buf_release(&key);
+    bsn_map_release(&installed);
+}
+
 bsn_code
 bsn_merge(struct bsn_layer_result *const *layers, size_t n, struct bsn_result *r,
           struct bsn_err *err)
@@ -275,6 +347,7 @@ bsn_merge(struct bsn_layer_result *const *layers, size_t n, struct bsn_result *r
     /* The inventory: OS packages always; language packages unless an OS package owns the
      * file they came from (the part of the path before any "!" archive separator). */
     r->packages = bsn_arena_alloc_array(r->arena, total ? total : 1, sizeof(*r->packages));
+    bool *declared = bsn_xcalloc(total ? total : 1, sizeof(*declared));
     r->n_packages = 0;
     for (size_t a = 0; a < count; a++) {
         for (size_t k = 0; k < npk[a]; k++) {
@@ -289,9 +362,12 @@ bsn_merge(struct bsn_layer_result *const *layers, size_t n, struct bsn_result *r
                 if (bsn_map_get(&owned, p->path, len))
                     continue;
             }
+            declared[r->n_packages] = is_declared(bsn_analyzers[a], p->path);
             r->packages[r->n_packages++] = *p;
         }
     }
+    drop_declared_twins(r, declared);
+    free(declared);
     qsort(r->packages, r->n_packages, sizeof(*r->packages), cmp_pkg);
 
     /* A setuid program an OS package installs is the distribution's, not the image's. */
