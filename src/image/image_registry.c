@@ -103,6 +103,7 @@ struct reg_stream {
     char url[URL_MAX];
     const char *accept;       /* a full "Accept: …" header line, or NULL */
     const char *fixed_auth;   /* token endpoint: the Basic header to send, or NULL */
+    const char *post_fields;  /* token endpoint, OAuth2: the form to POST, or NULL (GET) */
     bool registry_auth;       /* send and refresh the registry's Authorization */
     long timeout_s;           /* whole-transfer bound for small documents; 0 for layers */
     CURL *easy;
@@ -309,6 +310,8 @@ stream_attempt(struct reg_stream *s, const char *auth)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
+    if (s->post_fields)
+        curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, s->post_fields); /* form-urlencoded */
     if (s->accept)
         s->hdrs = curl_slist_append(s->hdrs, s->accept);
     if (auth)
@@ -589,49 +592,83 @@ basic_value(const struct reg_state *st, char *out, size_t cap)
     return ok;
 }
 
-/* Called with st->mu held. */
+static bool
+identity_token(const struct reg_state *st)
+{
+    return st->user && st->password && strcmp(st->user, BSN_IDENTITY_TOKEN_USER) == 0;
+}
+
+/*
+ * Called with st->mu held. Username/password or anonymous: GET realm?service=&scope= with
+ * Basic credentials (the token spec). An identity token: the OAuth2 refresh-token grant,
+ * POST realm with grant_type=refresh_token&refresh_token=…&service=&scope=&client_id=bosun
+ * (https://distribution.github.io/distribution/spec/auth/oauth/), answered with an
+ * access_token.
+ */
 static bsn_code
 fetch_token(struct reg_state *st, struct bsn_err *err)
 {
     CURL *esc = curl_easy_init();
     if (!esc)
         BSN_BUG("curl handle allocation failed");
+    bool oauth = identity_token(st);
     char scope[600];
     snprintf(scope, sizeof(scope), "repository:%s:pull", st->ref.repo);
     char *e_service = curl_easy_escape(esc, st->chal.service, 0);
     char *e_scope = curl_easy_escape(esc, scope, 0);
+    char *e_refresh = oauth ? curl_easy_escape(esc, st->password, 0) : NULL;
     char url[URL_MAX];
+    char *form = NULL;
     int k;
-    if (st->chal.service[0])
+    if (oauth) {
+        k = snprintf(url, sizeof(url), "%s", st->chal.realm);
+        size_t fn = strlen(e_refresh) + strlen(e_service) + strlen(e_scope) + 128;
+        form = bsn_xmalloc(fn);
+        snprintf(form, fn, "grant_type=refresh_token&refresh_token=%s&service=%s&scope=%s"
+                 "&client_id=bosun", e_refresh, e_service, e_scope);
+        memset(e_refresh, 0, strlen(e_refresh));
+    } else if (st->chal.service[0]) {
         k = snprintf(url, sizeof(url), "%s%sservice=%s&scope=%s", st->chal.realm,
                      strchr(st->chal.realm, '?') ? "&" : "?", e_service, e_scope);
-    else
+    } else {
         k = snprintf(url, sizeof(url), "%s%sscope=%s", st->chal.realm,
                      strchr(st->chal.realm, '?') ? "&" : "?", e_scope);
+    }
+    curl_free(e_refresh);
     curl_free(e_service);
     curl_free(e_scope);
     curl_easy_cleanup(esc);
+    bsn_code rc = BSN_OK;
     if (k < 0 || (size_t)k >= sizeof(url))
-        return bsn_err_set(err, BSN_EAUTH, "authentication to %s failed: token realm too long",
-                           st->ref.domain);
-    if (strncmp(url, "https://", 8) != 0 &&
-        !(strncmp(url, "http://", 7) == 0 &&
-          (st->insecure || bsn_registry_host_loopback(url + 7))))
-        return bsn_err_set(err, BSN_EAUTH,
-                           "authentication to %s failed: token realm '%.200s' is not HTTPS",
-                           st->ref.domain, st->chal.realm);
+        rc = bsn_err_set(err, BSN_EAUTH, "authentication to %s failed: token realm too long",
+                         st->ref.domain);
+    else if (strncmp(url, "https://", 8) != 0 &&
+             !(strncmp(url, "http://", 7) == 0 &&
+               (st->insecure || bsn_registry_host_loopback(url + 7))))
+        rc = bsn_err_set(err, BSN_EAUTH,
+                         "authentication to %s failed: token realm '%.200s' is not HTTPS",
+                         st->ref.domain, st->chal.realm);
+    if (rc != BSN_OK) {
+        if (form) {
+            memset(form, 0, strlen(form));
+            free(form);
+        }
+        return rc;
+    }
     struct reg_stream *s = stream_new(st, url);
     s->registry_auth = false;
     s->timeout_s = SMALL_TIMEOUT_S;
+    s->post_fields = form;
     char basic[1500] = "", hdr[1600] = "";
-    if (st->user && st->password && basic_value(st, basic, sizeof(basic))) {
+    if (!oauth && st->user && st->password && basic_value(st, basic, sizeof(basic))) {
         snprintf(hdr, sizeof(hdr), "Authorization: Basic %s", basic);
         s->fixed_auth = hdr;
     }
-    bsn_code rc = stream_start(s, err);
+    rc = stream_start(s, err);
     if (rc == BSN_EAUTH || rc == BSN_ENOTFOUND)
         rc = bsn_err_set(err, BSN_EAUTH, "authentication to %s failed (token endpoint refused "
-                         "the %s)", st->ref.domain, st->user ? "credentials" : "anonymous pull");
+                         "the %s)", st->ref.domain,
+                         oauth ? "identity token" : st->user ? "credentials" : "anonymous pull");
     struct bsn_arena *a = NULL;
     if (rc == BSN_OK) {
         a = bsn_arena_new();
@@ -653,6 +690,10 @@ fetch_token(struct reg_state *st, struct bsn_err *err)
     memset(basic, 0, sizeof(basic));
     memset(hdr, 0, sizeof(hdr));
     stream_close(&s->base);
+    if (form) {
+        memset(form, 0, strlen(form));
+        free(form);
+    }
     bsn_arena_free(a);
     return rc;
 }
@@ -686,6 +727,10 @@ handle_challenge(struct reg_state *st, const char *www_auth, unsigned gen, struc
         else if (!st->user || !st->password)
             rc = bsn_err_set(err, BSN_EAUTH, "authentication to %s failed: credentials required "
                              "(--username/--password or docker login)", st->ref.domain);
+        else if (identity_token(st))
+            rc = bsn_err_set(err, BSN_EAUTH, "authentication to %s failed: it asks for Basic "
+                             "credentials and docker login stored an identity token",
+                             st->ref.domain);
         else if (!basic_value(st, basic, sizeof(basic)))
             rc = bsn_err_set(err, BSN_EAUTH, "authentication to %s failed: credentials too long",
                              st->ref.domain);

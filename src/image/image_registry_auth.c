@@ -14,9 +14,11 @@
  * "host[:port]", "https://host/v1/" or "https://index.docker.io/v1/" for Docker Hub, each with
  * "auth": base64("user:password") or "username"/"password"; "credHelpers": {host: NAME} and
  * "credsStore": NAME run `docker-credential-NAME get` with the server URL on stdin, answering
- * {"ServerURL","Username","Secret"} (exit status non-zero: no credentials). A helper answering
- * Username "<token>" holds an identity token, which bosun does not use (NEEDSWORK: OAuth2
- * refresh-token grant).
+ * {"ServerURL","Username","Secret"} (exit status non-zero: no credentials). An identity token
+ * (an auths entry's "identitytoken", or a helper answering Username "<token>") is an OAuth2
+ * refresh token: it comes back as user "<token>" with the token as password, as docker's
+ * helpers pass it, and the registry client trades it for access tokens with the OAuth2
+ * refresh-token grant (https://distribution.github.io/distribution/spec/auth/oauth/).
  * Secrets never reach an error message: messages name the file, the key or the helper only.
  */
 #include <errno.h>
@@ -424,9 +426,9 @@ helper_creds(const char *name, const char *domain, struct bsn_arena *a, const ch
         if (!j || !u || !p)
             rc = bsn_err_set(err, BSN_EAUTH,
                              "credential helper '%s' answered without Username and Secret", name);
-        else if (strcmp(u, "<token>") == 0 || !*p)
+        else if (!*p)
             rc = bsn_err_set(err, BSN_ENOTFOUND,
-                             "credential helper '%s' holds an identity token for '%s'", name,
+                             "credential helper '%s' has an empty secret for '%s'", name,
                              domain);
         else {
             *user = bsn_arena_strdup(a, u);
@@ -474,6 +476,15 @@ bsn_registry_creds(const char *config_path, const char *domain, struct bsn_arena
     json_t *auths = json_object_get(j, "auths");
     json_t *entry = json_is_object(auths) ? find_server(auths, domain, NULL) : NULL;
     if (json_is_object(entry)) {
+        const char *idt = json_string_value(json_object_get(entry, "identitytoken"));
+        if (idt && *idt) {
+            /* `docker login` against an OAuth2 token server (Azure's "az acr login"): the
+             * identity token supersedes the auth field beside it */
+            *user = bsn_arena_strdup(a, BSN_IDENTITY_TOKEN_USER);
+            *password = bsn_arena_strdup(a, idt);
+            rc = BSN_OK;
+            goto out;
+        }
         const char *b64 = json_string_value(json_object_get(entry, "auth"));
         const char *u = json_string_value(json_object_get(entry, "username"));
         const char *p = json_string_value(json_object_get(entry, "password"));

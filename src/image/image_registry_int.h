@@ -75,8 +75,11 @@ bool bsn_base64_encode(const void *p, size_t n, char *out, size_t cap);
  * auths (base64 "user:password", or username/password fields), credHelpers[domain], else
  * credsStore, run as `docker-credential-NAME get` (found on PATH). A missing file, no entry or a
  * helper that knows nothing is BSN_ENOTFOUND (not an error for the caller); a malformed file is
- * BSN_EFORMAT naming it. Strings live in a. Messages never contain the secrets.
+ * BSN_EFORMAT naming it. Strings live in a. Messages never contain the secrets. An identity
+ * token (OAuth2 refresh token) comes back as *user == BSN_IDENTITY_TOKEN_USER with the token
+ * in *password.
  */
+#define BSN_IDENTITY_TOKEN_USER "<token>"
 BSN_MUST_USE bsn_code bsn_registry_creds(const char *config_path, const char *domain,
                                          struct bsn_arena *a, const char **user,
                                          const char **password, struct bsn_err *err);

@@ -46,6 +46,7 @@ FAILS, PASSES = [], 0
 PROCS = []
 PASSWORD = "pw-Zq9x-secret"
 WRONG = "wrong-Kx7-guess"
+REFRESH = "rt-identity-Pq3-token"
 
 
 def check(cond, what):
@@ -533,7 +534,8 @@ def tests(tmp):
     open(tlog, "w").close()
     start([sys.executable, TOKEN_SERVER, "--key", key, "--cert", cert, "--issuer", "bsn-issuer",
            "--service", "bsn-registry", "--user", "u", "--password", PASSWORD,
-           "--port-file", tpf, "--log", tlog], os.path.join(tmp, "token.out"))
+           "--refresh-token", REFRESH, "--port-file", tpf, "--log", tlog],
+          os.path.join(tmp, "token.out"))
     tport = wait_file(tpf, "token server")
     bearer = registry(tmp, "bearer", f"""auth:
   token:
@@ -558,6 +560,43 @@ def tests(tmp):
     p = scan(tname + ":1", "--no-cache", env=env)
     check(p.returncode == 5 and "authentication to" in p.stderr,
           "anonymous pull refused by the token server exits 5")
+    # an identity token from `docker login` (auths[].identitytoken, or a credential helper
+    # answering Username "<token>"): the OAuth2 refresh-token grant, POSTed to the realm
+    for how in ("config", "helper"):
+        dc = os.path.join(tmp, "dc-" + how)
+        os.makedirs(dc)
+        conf = {"auths": {f"127.0.0.1:{bearer}": {
+            "auth": base64.b64encode(b"00000000-0000-0000-0000-000000000000:").decode(),
+            "identitytoken": REFRESH}}} if how == "config" else \
+            {"credHelpers": {f"127.0.0.1:{bearer}": "bsntest"}}
+        with open(os.path.join(dc, "config.json"), "w") as f:
+            json.dump(conf, f)
+        ienv = dict(env, DOCKER_CONFIG=dc)
+        if how == "helper":
+            bindir = os.path.join(tmp, "helper-bin")
+            os.makedirs(bindir)
+            hp = os.path.join(bindir, "docker-credential-bsntest")
+            with open(hp, "w") as f:
+                f.write("#!/bin/sh\ncat >/dev/null\n"
+                        f"echo '{{\"ServerURL\":\"x\",\"Username\":\"<token>\","
+                        f"\"Secret\":\"{REFRESH}\"}}'\n")
+            os.chmod(hp, 0o755)
+            ienv["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+        open(tlog, "w").close()
+        p = scan(tname + ":1", "--no-cache", env=ienv)
+        r = report(p, "identity token (" + how + ")")
+        check(r is not None and pkgs(r) == pkgs(local), f"identity token ({how}) pulls the image")
+        toks = open(tlog).read().splitlines()
+        check(toks == ["token grant=refresh_token client_id=bosun service=bsn-registry "
+                       "scope=repository:team/app:pull"],
+              f"identity token ({how}): one refresh-token grant, scoped to pull: {toks}")
+        no_secret(p, f"identity token ({how})", (REFRESH,))
+    with open(os.path.join(tmp, "dc-config", "config.json"), "w") as f:
+        json.dump({"auths": {f"127.0.0.1:{bearer}": {"identitytoken": WRONG}}}, f)
+    p = scan(tname + ":1", "--no-cache", env=dict(env, DOCKER_CONFIG=os.path.join(tmp, "dc-config")))
+    check(p.returncode == 5 and "token endpoint refused the identity token" in p.stderr,
+          f"a wrong identity token exits 5: {p.returncode} {p.stderr.strip()}")
+    no_secret(p, "wrong identity token", (WRONG, REFRESH))
     # short-lived tokens (expires_in 1 s) and slow blobs: the token is refreshed on expiry
     tpf2, tlog2 = os.path.join(tmp, "token2.port"), os.path.join(tmp, "token2.log")
     open(tlog2, "w").close()

@@ -8,11 +8,19 @@ with optional Basic credentials answers {"token", "access_token", "expires_in", 
 the token is a JWT (RS256) whose header carries the signing certificate in "x5c", so the
 registry verifies it against its auth.token.rootcertbundle (the same self-signed certificate).
 
+With --refresh-token RT it also implements the OAuth2 form of the same endpoint
+(https://distribution.github.io/distribution/spec/auth/oauth/), as registries that hand out
+identity tokens (Azure's "az acr login", `docker login` against an OAuth2 token server) do:
+POST /token, application/x-www-form-urlencoded, grant_type=refresh_token, refresh_token,
+service, scope, client_id; answered {"access_token", "expires_in", "scope"}.
+
 Usage:
   registry_token_server.py --key KEY.pem --cert CERT.pem --issuer ISS --service SVC
-                           [--user U --password P] [--expires-in N] --port-file F --log F
+                           [--user U --password P] [--refresh-token RT] [--expires-in N]
+                           --port-file F --log F
 The chosen port (bound on 127.0.0.1) is written to --port-file once listening. Each request is
-logged as one line: "token user=<name|anonymous|rejected> service=S scope=SCOPE"; passwords are
+logged as one line: "token user=<name|anonymous|rejected> service=S scope=SCOPE" for GET,
+"token grant=<refresh_token|rejected> client_id=C service=S scope=SCOPE" for POST; secrets are
 never logged. Wrong credentials get 401; anonymous requests are allowed only without --user.
 """
 
@@ -40,6 +48,7 @@ def main():
     ap.add_argument("--service", required=True)
     ap.add_argument("--user")
     ap.add_argument("--password")
+    ap.add_argument("--refresh-token")
     ap.add_argument("--expires-in", type=int, default=300)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
@@ -91,6 +100,9 @@ def main():
                 self.end_headers()
                 self.wfile.write(body)
                 return
+            self.issue(user, service, scopes, {"token": None})
+
+        def issue(self, sub, service, scopes, shape):
             access = []
             for s in scopes:
                 parts = s.split(":")
@@ -98,18 +110,44 @@ def main():
                     access.append({"type": "repository", "name": ":".join(parts[1:-1]),
                                    "actions": parts[-1].split(",")})
             now = int(time.time())
-            payload = {"iss": a.issuer, "sub": user, "aud": service, "exp": now + a.expires_in,
+            payload = {"iss": a.issuer, "sub": sub, "aud": service, "exp": now + a.expires_in,
                        "nbf": now - 10, "iat": now, "jti": os.urandom(8).hex(),
                        "access": access}
             tok = sign(payload)
-            body = json.dumps({"token": tok, "access_token": tok, "expires_in": a.expires_in,
-                               "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                          time.gmtime(now))}).encode()
+            doc = {"access_token": tok, "expires_in": a.expires_in}
+            if "token" in shape:
+                doc["token"] = tok
+                doc["issued_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+            else:
+                doc["scope"] = " ".join(scopes)
+            body = json.dumps(doc).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_POST(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            form = urllib.parse.parse_qs(self.rfile.read(n).decode("utf-8", "replace"))
+            get = lambda k: form.get(k, [""])[0]
+            ok = (urllib.parse.urlsplit(self.path).path == "/token" and a.refresh_token and
+                  self.headers.get("Content-Type", "").startswith(
+                      "application/x-www-form-urlencoded") and
+                  get("grant_type") == "refresh_token" and
+                  get("refresh_token") == a.refresh_token)
+            scopes = get("scope").split() if get("scope") else []
+            log(f"token grant={'refresh_token' if ok else 'rejected'} "
+                f"client_id={get('client_id')} service={get('service')} scope={' '.join(scopes)}")
+            if not ok:
+                body = json.dumps({"error": "invalid_grant"}).encode()
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.issue("refresh", get("service"), scopes, {})
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     with open(a.port_file + ".tmp", "w") as f:

@@ -283,13 +283,25 @@ test_docker_config(void **state)
     assert_int_equal(creds("config.json", "broken.io", &u, &p, a, &err), BSN_EFORMAT);
     assert_null(strstr(err.msg, "hunter2"));
     assert_non_null(strstr(err.msg, "broken.io"));
+    /* an identity token (az acr login) beats the auth beside it: user "<token>" */
+    write_file("idt.json",
+               "{\"auths\": {\"acr.example.io\": {\"auth\": "
+               "\"MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwOg==\", "
+               "\"identitytoken\": \"rt-abc\"}}}",
+               0600);
+    assert_int_equal(creds("idt.json", "acr.example.io", &u, &p, a, &err), BSN_OK);
+    assert_string_equal(u, "<token>");
+    assert_string_equal(p, "rt-abc");
 
     /* credential helpers: a fake one answering for helped.io, a store knowing nothing */
-    char helper[512];
+    char helper[1024];
     snprintf(helper, sizeof(helper),
              "#!/bin/sh\nread server\necho \"$server\" > '%s/asked'\n"
              "if [ \"$1\" = get ] && [ \"$server\" = helped.io ]; then\n"
              "  echo '{\"ServerURL\":\"helped.io\",\"Username\":\"carol\",\"Secret\":\"pw-c\"}'\n"
+             "  exit 0\nfi\n"
+             "if [ \"$1\" = get ] && [ \"$server\" = tok.io ]; then\n"
+             "  echo '{\"ServerURL\":\"tok.io\",\"Username\":\"<token>\",\"Secret\":\"rt-h\"}'\n"
              "  exit 0\nfi\necho 'credentials not found in native keychain'\nexit 1\n",
              tmp);
     write_file("docker-credential-fake", helper, 0755);
@@ -301,6 +313,10 @@ test_docker_config(void **state)
     assert_int_equal(creds("config.json", "helped.io", &u, &p, a, &err), BSN_OK);
     assert_string_equal(u, "carol");
     assert_string_equal(p, "pw-c");
+    /* a helper holding an identity token passes it on as docker's helpers do */
+    assert_int_equal(creds("config.json", "tok.io", &u, &p, a, &err), BSN_OK);
+    assert_string_equal(u, "<token>");
+    assert_string_equal(p, "rt-h");
     /* not in auths, no credHelpers entry: credsStore is asked and knows nothing */
     assert_int_equal(creds("config.json", "nowhere.io", &u, &p, a, &err), BSN_ENOTFOUND);
     char asked[256];
