@@ -20,7 +20,7 @@
 #include "cli/cli.h"
 #include "server/server.h"
 
-static volatile sig_atomic_t stop_flag;
+static atomic_int stop_flag; /* lock-free, so async-signal-safe */
 
 static void
 on_signal(int sig)

@@ -13,7 +13,7 @@
 #ifndef BSN_SERVER_H
 #define BSN_SERVER_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,12 +52,14 @@ struct bsn_server_config {
 void bsn_server_config_init(struct bsn_server_config *c);
 
 /*
- * Runs the server until *stop becomes non-zero (a signal handler sets it): opens the store
+ * Runs the server until *stop becomes non-zero (a signal handler sets it; an atomic, since
+ * every thread reads it: a volatile sig_atomic_t is only safe within the handler's thread):
+ * opens the store
  * (applying migrations), starts the workers, the lease keeper, the re-matcher and the HTTP
  * daemon, and logs one JSON line per request on stderr. Fails with err set when the listen
  * address, the store or the HTTP daemon cannot be set up.
  */
 BSN_MUST_USE bsn_code bsn_server_run(const struct bsn_server_config *c,
-                                     volatile sig_atomic_t *stop, struct bsn_err *err);
+                                     atomic_int *stop, struct bsn_err *err);
 
 #endif

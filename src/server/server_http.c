@@ -513,7 +513,7 @@ make_owner(struct bsn_server *s)
 }
 
 bsn_code
-bsn_server_run(const struct bsn_server_config *c, volatile sig_atomic_t *stop,
+bsn_server_run(const struct bsn_server_config *c, atomic_int *stop,
                struct bsn_err *err)
 {
     struct sockaddr_storage sa;

@@ -141,7 +141,7 @@ struct bsn_server {
     const struct bsn_server_config *cfg;
     struct bsn_store *store;
     char owner[128];                 /* lease owner: host:pid:random */
-    volatile sig_atomic_t *stop;
+    atomic_int *stop;                /* set from a signal handler, read by every thread */
     pthread_mutex_t mu;
     pthread_cond_t wake;             /* a job was queued / a re-match was requested */
     bool rematch_requested;
