@@ -264,7 +264,7 @@ class Server:
         self.log.close()
         text = self.logs()
         bad = [l for l in text.splitlines() if "AddressSanitizer" in l or "runtime error:" in l
-               or "LeakSanitizer" in l]
+               or "LeakSanitizer" in l or "ThreadSanitizer" in l]
         check(not bad, "server %s: sanitizer report: %s" % (self.log_path, bad[:3]))
         check(self.proc.returncode == 0,
               "server %s exits 0 on SIGTERM (got %s)" % (self.log_path, self.proc.returncode))
