@@ -94,8 +94,11 @@ struct bsn_reader *bsn_reader_decompress(struct bsn_reader *inner, enum bsn_comp
 /* A reader over a file region [off, off+len) (len UINT64_MAX = to EOF); opens its own fd. */
 BSN_MUST_USE bsn_code bsn_reader_file(const char *path, uint64_t off, uint64_t len,
                                       struct bsn_reader **out, struct bsn_err *err);
-/* A reader over memory (borrowed). */
+/* A reader over memory (borrowed; it lends the memory itself to bsn_reader_borrow). */
 struct bsn_reader *bsn_reader_mem(const void *p, size_t n);
+/* Reads inner on a thread of its own, a few 256 KiB blocks ahead, lending them: the blob's
+ * read and sha256 run beside its decompression. Takes ownership of inner. */
+struct bsn_reader *bsn_reader_ahead(struct bsn_reader *inner);
 
 /* Sources, for the registry of transports (image_sources.c). */
 extern const struct bsn_image_source bsn_source_docker_archive;

@@ -194,9 +194,17 @@ bsn_image_open_layer(struct bsn_image *img, size_t i, struct bsn_reader **out,
     char what[160];
     snprintf(what, sizeof(what), "blob %s", l->digest ? l->digest : "(unknown digest)");
     r = bsn_reader_verify(r, l->digest, l->size, what);
+    enum bsn_compression c = img->layer_comp ? img->layer_comp[i] : BSN_COMP_DETECT;
+    /* A compressed blob (by its media type, or a blob digest other than the diff_id where
+     * the type is unknown, as in docker-archive) is read and hashed on a thread of its own,
+     * beside its inflate: a lone layer (or the last one) then keeps two cores busy. */
+    bool compressed = c == BSN_COMP_GZIP || c == BSN_COMP_ZSTD ||
+                      (c == BSN_COMP_DETECT && l->digest && l->diff_id &&
+                       strcmp(l->digest, l->diff_id) != 0);
+    if (compressed)
+        r = bsn_reader_ahead(r);
     snprintf(what, sizeof(what), "layer %s", l->digest ? l->digest : l->diff_id ? l->diff_id
                                                                                 : "?");
-    enum bsn_compression c = img->layer_comp ? img->layer_comp[i] : BSN_COMP_DETECT;
     r = bsn_reader_decompress(r, c, img->max_layer_bytes, what);
     if (l->diff_id && !l->digest) {
         snprintf(what, sizeof(what), "uncompressed layer %s", l->diff_id);

@@ -11,12 +11,14 @@
  * reads its inner stream to its end, so a verifier underneath always sees the whole blob and can
  * report a mismatch. Compressed input is read 256 KiB at a time; nothing holds a whole blob.
  *
- * The decompressing reader runs on its own thread (started at the first read): the blob's
- * read, its sha256 and the inflate fill a ring of four 1 MiB slots while the caller's thread
- * walks the tar and runs the analyzers, lent the slots themselves (borrow(): no copy), so a
- * one-layer image overlaps its inflate with its analysis. An error travels through the ring
- * after the bytes before it, so the caller sees the same bytes and then the same error as
- * without the thread. When no thread can be started the reader works in the caller's thread.
+ * The decompressing reader runs on its own thread (started at the first read): the inflate
+ * fills a ring of four 1 MiB slots while the caller's thread walks the tar and runs the
+ * analyzers, lent the slots themselves (borrow(): no copy). For compressed layers the blob's
+ * read and sha256 run one stage earlier, on a third thread (bsn_reader_ahead: four 256 KiB
+ * blocks, lent to the inflater), so a lone layer keeps more than one core busy. An error
+ * travels through a ring after the bytes before it, so the caller sees the same bytes and
+ * then the same error as without the threads. When no thread can be started a reader works
+ * in its caller's thread.
  */
 #include "image/image.h"
 
@@ -86,6 +88,21 @@ mem_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_er
     return BSN_OK;
 }
 
+/* Lends the memory itself, at most 64 KiB at a time (block boundaries as a stream has them). */
+static bsn_code
+mem_borrow(struct bsn_reader *r, const void **p, size_t *got, struct bsn_err *err)
+{
+    struct mem_reader *m = (struct mem_reader *)r;
+    (void)err;
+    size_t k = m->n - m->pos;
+    if (k > 64u * 1024)
+        k = 64u * 1024;
+    *p = k ? m->p + m->pos : m->p; /* no arithmetic on a NULL buffer */
+    m->pos += k;
+    *got = k;
+    return BSN_OK;
+}
+
 static void
 mem_close(struct bsn_reader *r)
 {
@@ -98,6 +115,7 @@ bsn_reader_mem(const void *p, size_t n)
     struct mem_reader *m = bsn_xcalloc(1, sizeof(*m));
     m->base.read = mem_read;
     m->base.close = mem_close;
+    m->base.borrow = mem_borrow;
     m->p = p;
     m->n = p ? n : 0;
     return &m->base;
@@ -307,7 +325,8 @@ struct dec_reader {
     enum dec_state state;
     uint64_t max_out, total_out;
     char *what;
-    unsigned char *in;
+    const unsigned char *in; /* the input window: own, or a block the inner reader lent */
+    unsigned char *own;      /* DEC_IN_BUF bytes: for input gathered across blocks */
     size_t in_len, in_pos;
     bool in_eof;
     struct inflate_state *isal; /* gzip via ISA-L */
@@ -317,19 +336,35 @@ struct dec_reader {
     struct sticky st;
 };
 
-/* Reads more input, keeping unconsumed bytes. Sets in_eof at the end of the inner stream. */
+/* Reads more input, keeping unconsumed bytes. Sets in_eof at the end of the inner stream.
+ * With nothing left over and an inner reader that lends its blocks (the blob read ahead on
+ * its own thread), the next block becomes the window as it is; bytes left over are gathered
+ * into the own buffer first (the lent block goes back at the next call on the inner reader). */
 static bsn_code
 dec_fill(struct dec_reader *d, struct bsn_err *err)
 {
-    if (d->in_pos > 0) {
-        memmove(d->in, d->in + d->in_pos, d->in_len - d->in_pos);
-        d->in_len -= d->in_pos;
+    size_t left = d->in_len - d->in_pos;
+    if (left == 0 && !d->in_eof && d->inner->borrow) {
+        const void *p = NULL;
+        size_t n = 0;
+        BSN_TRY(d->inner->borrow(d->inner, &p, &n, err));
+        d->in_pos = 0;
+        d->in_len = n;
+        d->in = n ? p : d->own;
+        if (n == 0)
+            d->in_eof = true;
+        return BSN_OK;
+    }
+    if (d->in != d->own || d->in_pos > 0) {
+        memmove(d->own, d->in + d->in_pos, left);
+        d->in = d->own;
+        d->in_len = left;
         d->in_pos = 0;
     }
     if (d->in_eof || d->in_len == DEC_IN_BUF)
         return BSN_OK;
     size_t n = 0;
-    BSN_TRY(bsn_reader_read(d->inner, d->in + d->in_len, DEC_IN_BUF - d->in_len, &n, err));
+    BSN_TRY(bsn_reader_read(d->inner, d->own + d->in_len, DEC_IN_BUF - d->in_len, &n, err));
     if (n == 0)
         d->in_eof = true;
     d->in_len += n;
@@ -375,7 +410,7 @@ dec_gzip_step(struct dec_reader *d, unsigned char *out, size_t cap, size_t *made
     size_t used;
     if (d->isal) {
         struct inflate_state *s = d->isal;
-        s->next_in = d->in + d->in_pos;
+        s->next_in = (uint8_t *)(uintptr_t)(d->in + d->in_pos); /* only read */
         s->avail_in = (uint32_t)avail;
         s->next_out = out;
         s->avail_out = (uint32_t)cap;
@@ -389,7 +424,7 @@ dec_gzip_step(struct dec_reader *d, unsigned char *out, size_t cap, size_t *made
             d->state = DEC_MEMBER_END;
     } else {
         z_stream *z = d->z;
-        z->next_in = d->in + d->in_pos;
+        z->next_in = (Bytef *)(uintptr_t)(d->in + d->in_pos); /* only read */
         z->avail_in = (uInt)avail;
         z->next_out = out;
         z->avail_out = (uInt)cap;
@@ -581,7 +616,7 @@ dec_close(struct bsn_reader *r)
         free(d->z);
     }
     ZSTD_freeDStream(d->zs);
-    free(d->in);
+    free(d->own);
     free(d->what);
     free(d);
 }
@@ -603,6 +638,7 @@ struct pipe_reader {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct pipe_slot slots[PIPE_SLOTS];
+    size_t slot_size;
     size_t produced, consumed; /* slots published / given back; under mu */
     bool end;                  /* no slot follows the last published one; under mu */
     bool cancel;               /* the reader is closing; under mu */
@@ -632,9 +668,9 @@ pipe_thread(void *arg)
         bsn_code rc = BSN_OK;
         bool eof = false;
         s->len = 0;
-        while (s->len < STREAM_BUF) {
+        while (s->len < p->slot_size) {
             size_t got = 0;
-            rc = bsn_reader_read(p->src, s->buf + s->len, STREAM_BUF - s->len, &got, &e);
+            rc = bsn_reader_read(p->src, s->buf + s->len, p->slot_size - s->len, &got, &e);
             if (rc != BSN_OK || got == 0) {
                 eof = true;
                 break;
@@ -749,7 +785,7 @@ pipe_borrow(struct bsn_reader *r, const void **out, size_t *n, struct bsn_err *e
     if (!pipe_start(p)) {
         /* no thread: read in the caller's thread into the first slot */
         *out = p->slots[0].buf;
-        return bsn_reader_read(p->src, p->slots[0].buf, STREAM_BUF, n, err);
+        return bsn_reader_read(p->src, p->slots[0].buf, p->slot_size, n, err);
     }
     struct pipe_slot *s;
     BSN_TRY(pipe_next(p, &s, err));
@@ -781,17 +817,19 @@ pipe_close(struct bsn_reader *r)
     free(p);
 }
 
-/* Runs src on its own thread, PIPE_SLOTS slots ahead of the caller; takes ownership of src. */
+/* Runs src on its own thread, PIPE_SLOTS slots of slot bytes ahead of the caller; takes
+ * ownership of src. */
 static struct bsn_reader *
-pipe_reader(struct bsn_reader *src)
+pipe_reader(struct bsn_reader *src, size_t slot)
 {
     struct pipe_reader *p = bsn_xcalloc(1, sizeof(*p));
     p->base.read = pipe_read;
     p->base.close = pipe_close;
     p->base.borrow = pipe_borrow;
     p->src = src;
+    p->slot_size = slot;
     for (size_t i = 0; i < PIPE_SLOTS; i++)
-        p->slots[i].buf = bsn_xmalloc(STREAM_BUF);
+        p->slots[i].buf = bsn_xmalloc(slot);
     if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->cv, NULL) != 0)
         BSN_BUG("cannot set up a mutex for the decompression thread");
     return &p->base;
@@ -808,7 +846,14 @@ bsn_reader_decompress(struct bsn_reader *inner, enum bsn_compression c, uint64_t
     d->comp = c;
     d->max_out = max_out ? max_out : UINT64_MAX;
     d->what = bsn_xstrdup(what ? what : "stream");
-    d->in = bsn_xmalloc(DEC_IN_BUF);
+    d->own = bsn_xmalloc(DEC_IN_BUF);
+    d->in = d->own;
     d->state = DEC_SNIFF;
-    return pipe_reader(&d->base);
+    return pipe_reader(&d->base, STREAM_BUF);
+}
+
+struct bsn_reader *
+bsn_reader_ahead(struct bsn_reader *inner)
+{
+    return pipe_reader(inner, DEC_IN_BUF);
 }

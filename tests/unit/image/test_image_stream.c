@@ -208,15 +208,53 @@ test_borrow(void **state)
         bsn_reader_close(r);
     }
 
-    /* A wrapper over a reader that cannot lend falls back to read(). */
-    struct bsn_reader *m = bsn_reader_mem(plain, 100);
+    /* A reader that cannot lend (a file region) is read into the caller's buffer. */
+    char path[] = "/tmp/bsn-borrow-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, plain, 100), 100);
+    close(fd);
+    struct bsn_reader *m = NULL;
+    assert_int_equal(bsn_reader_file(path, 0, UINT64_MAX, &m, &err), BSN_OK);
     assert_null(m->borrow);
     const void *p = NULL;
     size_t got = 0;
     assert_int_equal(bsn_reader_borrow(m, buf, 64, &p, &got, &err), BSN_OK);
     assert_ptr_equal(p, buf);
     assert_int_equal(got, 64);
+    assert_memory_equal(p, plain, 64);
     bsn_reader_close(m);
+    unlink(path);
+    /* Memory lends itself, 64 KiB at a time. */
+    m = bsn_reader_mem(plain, 100000);
+    assert_int_equal(bsn_reader_borrow(m, buf, 64, &p, &got, &err), BSN_OK);
+    assert_ptr_equal(p, plain);
+    assert_int_equal(got, 65536);
+    assert_int_equal(bsn_reader_borrow(m, buf, 64, &p, &got, &err), BSN_OK);
+    assert_ptr_equal(p, plain + 65536);
+    assert_int_equal(got, 100000 - 65536);
+    assert_int_equal(bsn_reader_borrow(m, buf, 64, &p, &got, &err), BSN_OK);
+    assert_int_equal(got, 0);
+    bsn_reader_close(m);
+
+    /* The blob read ahead on its own thread, lent to the decompressor (the layer path of
+     * bsn_image_open_layer), byte for byte, plain and gzip. */
+    for (int gz_in = 0; gz_in < 2; gz_in++) {
+        struct bsn_reader *r = bsn_reader_decompress(
+            bsn_reader_ahead(gz_in ? bsn_reader_mem(gz, zlen) : bsn_reader_mem(plain, n)),
+            gz_in ? BSN_COMP_GZIP : BSN_COMP_NONE, 0, "layer");
+        size_t at = 0;
+        for (;;) {
+            assert_int_equal(bsn_reader_borrow(r, buf, 1 << 20, &p, &got, &err), BSN_OK);
+            if (got == 0)
+                break;
+            assert_true(at + got <= n);
+            assert_memory_equal(p, plain + at, got);
+            at += got;
+        }
+        assert_int_equal(at, n);
+        bsn_reader_close(r);
+    }
 
     /* Cut short: every good byte, then the error, which sticks. */
     struct bsn_reader *r = bsn_reader_decompress(bsn_reader_mem(gz, zlen / 2), BSN_COMP_GZIP, 0,
