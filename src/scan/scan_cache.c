@@ -1,6 +1,6 @@
 /*
  * The per-layer analysis cache: a layer result serialised under
- *     CACHE_DIR/layers/v1/XX/KEY.bin
+ *     CACHE_DIR/layers/v2/XX/KEY.bin
  * where KEY = sha256("bosun-layer\0" diff_id "\0" blob digest "\0" compression "\0"
  * analyzer-set version ":" scanners mask "\0" secret-config bytes). Two images sharing a base
  * layer share its entry; a rescan of a seen image reads no layer bytes at all.
@@ -30,6 +30,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,9 @@
 #include "base/xalloc.h"
 #include "scan/scan_int.h"
 
+/* The directory of the key scheme: v1 keyed on the diff_id alone (never read since keys
+ * name the blob digest too, and removed by the first write of a v2 entry). */
+#define CACHE_FORMAT "v2"
 #define MAGIC "BSNLC1\n"
 #define MAGIC_LEN 8
 #define NULL_LEN 0xffffffffu
@@ -448,7 +452,7 @@ entry_path(struct bsn_buf *b, const char *dir, const char *key, bool mkdirs)
         return false;
     if (mkdirs && mkdir(b->ptr, 0755) != 0 && errno != EEXIST)
         return false;
-    if (bsn_buf_addf(b, "/v1") != BSN_OK)
+    if (bsn_buf_addf(b, "/" CACHE_FORMAT) != BSN_OK)
         return false;
     if (mkdirs && mkdir(b->ptr, 0755) != 0 && errno != EEXIST)
         return false;
@@ -514,10 +518,29 @@ file_read(const char *dir, const char *key, size_t *size, struct bsn_buf *path)
     return data;
 }
 
+static bsn_code rm_tree(const char *path, struct bsn_err *err);
+
+/* Entries of an older key scheme can never be read again: the first write of a process
+ * removes them (an old bosun writing there at the same time only loses its writes). */
+static void
+drop_stale_formats(const char *dir)
+{
+    static atomic_flag done = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&done))
+        return;
+    struct bsn_buf p;
+    struct bsn_err ignored;
+    bsn_buf_init(&p, 8192);
+    if (bsn_buf_addf(&p, "%s/layers/v1", dir) == BSN_OK)
+        (void)rm_tree(p.ptr, &ignored);
+    bsn_buf_release(&p);
+}
+
 /* Writes an entry file atomically: a temporary file in the same directory, fsync, rename. */
 static void
 file_write(const char *dir, const char *key, const void *data, size_t len)
 {
+    drop_stale_formats(dir);
     struct bsn_buf path, tmp;
     bsn_buf_init(&path, 8192);
     bsn_buf_init(&tmp, 8192);

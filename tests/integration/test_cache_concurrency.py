@@ -13,7 +13,8 @@
     the same result;
   - an image cannot borrow another layer's entry by naming its diff_id: an image whose config
     claims the shared base layer's diff_id for a blob of its own is reported from its own
-    bytes, before and after the real base was cached, and does not spoil the base's entry.
+    bytes, before and after the real base was cached, and does not spoil the base's entry;
+  - entries of the old key scheme (layers/v1) are removed by the first write.
 
 Images are OCI layout directories built by tests/tools/mkimage.py; the expected packages come
 from the specs below.
@@ -106,7 +107,7 @@ def pkgs(rep):
 
 
 def entries(cache):
-    """Cache entry files (layers/v1/XX/KEY.bin) and anything else left in the cache."""
+    """Cache entry files (layers/v2/XX/KEY.bin) and anything else left in the cache."""
     ents, other = [], []
     for dp, _, files in os.walk(cache):
         for f in files:
@@ -246,6 +247,25 @@ def test_lying_diff_id(tmp):
         check(len(ents) == 3, f"{order}: {len(ents)} entries, want 3 (base, own, liar's blob)")
 
 
+def test_stale_format_removed(tmp):
+    """Entries of the old key scheme (layers/v1, keyed on the diff_id alone) are never read;
+    the first write removes them, and the new entries land in layers/v2."""
+    path, _ = mkimage(tmp, "stale", image_spec(5))
+    cache = os.path.join(tmp, "cache-stale")
+    old = os.path.join(cache, "layers", "v1", "ab")
+    os.makedirs(old)
+    with open(os.path.join(old, "ab" + "0" * 62 + ".bin"), "wb") as f:
+        f.write(b"BSNLC1\n\0" + b"x" * 200)
+    code, rep, err = scan(path, cache)
+    check(code == 0 and rep is not None and pkgs(rep) == expected(5),
+          f"scan over a stale cache: exit {code}: {err}")
+    check(not os.path.exists(os.path.join(cache, "layers", "v1")),
+          "the old-scheme directory layers/v1 was removed")
+    ents, _ = entries(cache)
+    check(len(ents) == 2 and all("/layers/v2/" in e for e in ents),
+          f"two new entries under layers/v2: {ents}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         r = test_shared_base(tmp)
@@ -254,6 +274,7 @@ def main():
             test_corrupt(imgs, ref, cache)
         test_warm_reads_no_layer_bytes(tmp)
         test_lying_diff_id(tmp)
+        test_stale_format_removed(tmp)
     print(f"{PASSES} passed, {len(FAILS)} failed")
     return 1 if FAILS else 0
 
