@@ -242,41 +242,38 @@ verify_account(struct verify_reader *v, const void *buf, size_t n, struct bsn_er
     return BSN_OK;
 }
 
+/* The next bytes of the inner reader, lent (*p points at them) or read into buf, counted and
+ * hashed; at the end, size and digest are checked. */
 static bsn_code
-verify_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+verify_next(struct verify_reader *v, bool lend, void *buf, size_t cap, const void **p,
+            size_t *got, struct bsn_err *err)
 {
-    struct verify_reader *v = (struct verify_reader *)r;
     *got = 0;
     if (v->st.failed)
         return sticky_repeat(&v->st, err);
     if (v->done)
         return BSN_OK;
     size_t n = 0;
-    bsn_code rc = bsn_reader_read(v->inner, buf, cap, &n, err);
+    bsn_code rc = lend ? v->inner->borrow(v->inner, p, &n, err)
+                       : bsn_reader_read(v->inner, buf, cap, &n, err);
     if (rc != BSN_OK)
         return sticky_fail(&v->st, err, rc);
-    BSN_TRY(verify_account(v, buf, n, err));
+    BSN_TRY(verify_account(v, lend ? *p : buf, n, err));
     *got = n;
     return BSN_OK;
+}
+
+static bsn_code
+verify_read(struct bsn_reader *r, void *buf, size_t cap, size_t *got, struct bsn_err *err)
+{
+    return verify_next((struct verify_reader *)r, false, buf, cap, NULL, got, err);
 }
 
 /* Set only when the inner reader lends its bytes: they are hashed where they lie. */
 static bsn_code
 verify_borrow(struct bsn_reader *r, const void **p, size_t *got, struct bsn_err *err)
 {
-    struct verify_reader *v = (struct verify_reader *)r;
-    *got = 0;
-    if (v->st.failed)
-        return sticky_repeat(&v->st, err);
-    if (v->done)
-        return BSN_OK;
-    size_t n = 0;
-    bsn_code rc = v->inner->borrow(v->inner, p, &n, err);
-    if (rc != BSN_OK)
-        return sticky_fail(&v->st, err, rc);
-    BSN_TRY(verify_account(v, *p, n, err));
-    *got = n;
-    return BSN_OK;
+    return verify_next((struct verify_reader *)r, true, NULL, 0, p, got, err);
 }
 
 static void

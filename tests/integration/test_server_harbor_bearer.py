@@ -56,28 +56,10 @@ def start_token_registry(tmp, procs):
          "--log", tlog], stdout=out, stderr=out))
     tport = wait_file(tpf, "token server")
 
-    port = h.free_port()
-    d = os.path.join(tmp, "registry")
-    os.makedirs(d)
-    cfg = os.path.join(d, "config.yml")
-    with open(cfg, "w") as fh:
-        fh.write("version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n"
-                 "storage:\n  filesystem:\n    rootdirectory: %s/data\n"
-                 "auth:\n  token:\n    realm: http://127.0.0.1:%d/token\n    service: %s\n"
-                 "    issuer: %s\n    rootcertbundle: %s\n"
-                 "http:\n  addr: 127.0.0.1:%d\n" % (d, tport, SERVICE, ISSUER, cert, port))
-    rlog = os.path.join(d, "log")
-    log = open(rlog, "w")
-    procs.append(subprocess.Popen(["docker-registry", "serve", cfg], stdout=log, stderr=log))
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen("http://127.0.0.1:%d/v2/" % port, timeout=1)
-            break
-        except urllib.error.HTTPError:
-            break  # 401: up, and asking for a token
-        except OSError:
-            time.sleep(0.1)
+    proc, _, port, rlog = h.start_registry(tmp, auth=(
+        "  token:\n    realm: http://127.0.0.1:%d/token\n    service: %s\n    issuer: %s\n"
+        "    rootcertbundle: %s\n" % (tport, SERVICE, ISSUER, cert)))
+    procs.append(proc)
     return port, tport, tlog, rlog
 
 

@@ -322,21 +322,23 @@ def have_postgres():
 USER, PASSWORD = "robot$scan", "pw-123"
 
 
-def start_registry(tmp, port=None):
-    """docker-registry with htpasswd (bcrypt) auth, as Harbor's robot accounts use; started
-    again on the same port it serves what it stored before."""
+def start_registry(tmp, port=None, auth=None):
+    """docker-registry with htpasswd (bcrypt) auth, as Harbor's robot accounts use, or with
+    the given auth: section (YAML lines below "auth:"); started again on the same port it
+    serves what it stored before."""
     port = port or free_port()
     d = os.path.join(tmp, "registry")
     os.makedirs(d, exist_ok=True)
-    htp = run(["htpasswd", "-Bbn", USER, PASSWORD]).stdout.strip()
-    with open(os.path.join(d, "htpasswd"), "w") as fh:
-        fh.write(htp + "\n")
+    if auth is None:
+        htp = run(["htpasswd", "-Bbn", USER, PASSWORD]).stdout.strip()
+        with open(os.path.join(d, "htpasswd"), "w") as fh:
+            fh.write(htp + "\n")
+        auth = "  htpasswd:\n    realm: bosun-test\n    path: %s/htpasswd\n" % d
     cfg = os.path.join(d, "config.yml")
     with open(cfg, "w") as fh:
         fh.write("version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n"
                  "storage:\n  filesystem:\n    rootdirectory: %s/data\n"
-                 "auth:\n  htpasswd:\n    realm: bosun-test\n    path: %s/htpasswd\n"
-                 "http:\n  addr: 127.0.0.1:%d\n" % (d, d, port))
+                 "auth:\n%shttp:\n  addr: 127.0.0.1:%d\n" % (d, auth, port))
     log = open(os.path.join(d, "log"), "a")
     proc = subprocess.Popen(["docker-registry", "serve", cfg], stdout=log, stderr=log)
     deadline = time.time() + 20
