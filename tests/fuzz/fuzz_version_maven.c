@@ -1,52 +1,12 @@
 /*
  * libFuzzer target for the maven version scheme (Maven ComparableVersion and version ranges).
- * Input: "A\nB\nRANGE" (any part may be missing or hold any bytes). Checks the order laws the
- * matcher relies on (compare(a, a) == 0, compare(b, a) == -compare(a, b)) and that validation,
- * satisfies() and range evaluation never crash, hang or allocate without bound.
+ * The driver (order laws, validation, ranges) is tests/fuzz/version_fuzz.h.
  */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include "version/version.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int
-sign(int c)
-{
-    return (c > 0) - (c < 0);
-}
+#include "version_fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const struct bsn_scheme *s = bsn_scheme_find("maven");
-    struct bsn_str part[3] = { { "", 0 }, { "", 0 }, { "", 0 } };
-    const char *p = (const char *)data, *end = p + size;
-    for (int i = 0; i < 3 && p <= end; i++) {
-        const char *nl = i < 2 ? memchr(p, '\n', (size_t)(end - p)) : NULL;
-        part[i] = bsn_str_make(p, (size_t)((nl ? nl : end) - p));
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
-    struct bsn_str a = part[0], b = part[1], range = part[2];
-    if (!s)
-        __builtin_trap();
-    (void)s->valid(a);
-    (void)s->valid(b);
-    if (s->compare(a, a) != 0 || s->compare(b, b) != 0)
-        __builtin_trap();
-    if (sign(s->compare(a, b)) != -sign(s->compare(b, a)))
-        __builtin_trap();
-    struct bsn_err err;
-    bool in = false;
-    bsn_code rc = BSN_OK;
-    if (s->satisfies)
-        rc = s->satisfies(a, range, &in, &err);
-    if (rc == BSN_OK)
-        rc = bsn_range_contains(s, range, a, &in, &err);
+    version_fuzz_run("maven", data, size);
     return 0;
 }
