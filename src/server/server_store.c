@@ -348,6 +348,17 @@ release(struct conn *c)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* One statement on a pooled connection, outside any transaction. */
+static bsn_code
+run(struct bsn_store *s, const char *sql, size_t np, const char *const *p, struct rows *out,
+    struct bsn_err *err)
+{
+    struct conn *c = acquire(s);
+    bsn_code rc = query(s, c, sql, np, p, out, err);
+    release(c);
+    return rc;
+}
+
 static bsn_code
 lite_open(struct bsn_store *s, struct conn *c, struct bsn_err *err)
 {
@@ -463,10 +474,7 @@ bsn_store_job_release(struct bsn_store_job *j)
 bsn_code
 bsn_store_ping(struct bsn_store *s, struct bsn_err *err)
 {
-    struct conn *c = acquire(s);
-    bsn_code rc = exec0(s, c, "SELECT 1", err);
-    release(c);
-    return rc;
+    return run(s, "SELECT 1", 0, NULL, NULL, err);
 }
 
 bsn_code
@@ -476,22 +484,17 @@ bsn_store_job_add(struct bsn_store *s, const char *id, const char *request, cons
     char now[24];
     i64_text(now, now_ms);
     const char *p[] = { id, request, digest, now };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c,
-                        "INSERT INTO jobs (id, state, request, digest, created_at, updated_at)"
-                        " VALUES ($1, 'queued', $2, $3, $4, $4)",
-                        4, p, NULL, err);
-    release(c);
-    return rc;
+    return run(s,
+               "INSERT INTO jobs (id, state, request, digest, created_at, updated_at)"
+               " VALUES ($1, 'queued', $2, $3, $4, $4)",
+               4, p, NULL, err);
 }
 
 bsn_code
 bsn_store_job_counts(struct bsn_store *s, uint64_t counts[BSN_JOB_STATES], struct bsn_err *err)
 {
     struct rows r = { 0 };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c, "SELECT state, COUNT(*) FROM jobs GROUP BY state", 0, NULL, &r, err);
-    release(c);
+    bsn_code rc = run(s, "SELECT state, COUNT(*) FROM jobs GROUP BY state", 0, NULL, &r, err);
     for (int i = 0; i < BSN_JOB_STATES; i++)
         counts[i] = 0;
     for (size_t i = 0; rc == BSN_OK && i < r.n; i++)
@@ -504,9 +507,7 @@ bsn_code
 bsn_store_queue_depth(struct bsn_store *s, uint64_t *out, struct bsn_err *err)
 {
     struct rows r = { 0 };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'", 0, NULL, &r, err);
-    release(c);
+    bsn_code rc = run(s, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'", 0, NULL, &r, err);
     if (rc == BSN_OK)
         *out = r.n ? (uint64_t)text_i64(r.v[0]) : 0;
     rows_release(&r);
@@ -527,6 +528,23 @@ job_from_row(struct bsn_store_job *j, char **v)
     free(v[5]);
     for (int i = 0; i < 6; i++)
         v[i] = NULL;
+}
+
+/* A statement answering at most one job row (id, state, request, digest, error, attempts):
+ * *got when it did. */
+static bsn_code
+run_one_job(struct bsn_store *s, const char *sql, size_t np, const char *const *p,
+            struct bsn_store_job *out, bool *got, struct bsn_err *err)
+{
+    struct rows r = { 0 };
+    bsn_code rc = run(s, sql, np, p, &r, err);
+    *got = false;
+    if (rc == BSN_OK && r.n == 1 && r.cols == 6) {
+        job_from_row(out, r.v);
+        *got = true;
+    }
+    rows_release(&r);
+    return rc;
 }
 
 bsn_code
@@ -554,17 +572,7 @@ bsn_store_job_claim(struct bsn_store *s, const char *owner, int64_t now_ms, int6
         " OR (state = 'running' AND lease_until < $2)"
         " ORDER BY created_at, id LIMIT 1)"
         " RETURNING id, state, request, digest, error, attempts";
-    struct rows r = { 0 };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c, s->pg ? sql_pg : sql_lite, 3, p, &r, err);
-    release(c);
-    *got = false;
-    if (rc == BSN_OK && r.n == 1 && r.cols == 6) {
-        job_from_row(out, r.v);
-        *got = true;
-    }
-    rows_release(&r);
-    return rc;
+    return run_one_job(s, s->pg ? sql_pg : sql_lite, 3, p, out, got, err);
 }
 
 bsn_code
@@ -574,13 +582,10 @@ bsn_store_lease_renew(struct bsn_store *s, const char *owner, int64_t until_ms,
     char until[24];
     i64_text(until, until_ms);
     const char *p[] = { owner, until };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c,
-                        "UPDATE jobs SET lease_until = $2"
-                        " WHERE lease_owner = $1 AND state = 'running'",
-                        2, p, NULL, err);
-    release(c);
-    return rc;
+    return run(s,
+               "UPDATE jobs SET lease_until = $2"
+               " WHERE lease_owner = $1 AND state = 'running'",
+               2, p, NULL, err);
 }
 
 bsn_code
@@ -588,20 +593,10 @@ bsn_store_job_get(struct bsn_store *s, const char *id, struct bsn_store_job *out
                   struct bsn_err *err)
 {
     const char *p[] = { id };
-    struct rows r = { 0 };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c,
-                        "SELECT id, state, request, digest, error, attempts FROM jobs"
-                        " WHERE id = $1",
-                        1, p, &r, err);
-    release(c);
-    *found = false;
-    if (rc == BSN_OK && r.n == 1 && r.cols == 6) {
-        job_from_row(out, r.v);
-        *found = true;
-    }
-    rows_release(&r);
-    return rc;
+    return run_one_job(s,
+                       "SELECT id, state, request, digest, error, attempts FROM jobs"
+                       " WHERE id = $1",
+                       1, p, out, found, err);
 }
 
 bsn_code
@@ -651,13 +646,10 @@ bsn_store_job_fail(struct bsn_store *s, const char *id, const char *msg, int64_t
     char now[24];
     i64_text(now, now_ms);
     const char *p[] = { id, msg, now };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c,
-                        "UPDATE jobs SET state = 'failed', lease_owner = NULL, error = $2,"
-                        " updated_at = $3 WHERE id = $1 AND state <> 'done'",
-                        3, p, NULL, err);
-    release(c);
-    return rc;
+    return run(s,
+               "UPDATE jobs SET state = 'failed', lease_owner = NULL, error = $2,"
+               " updated_at = $3 WHERE id = $1 AND state <> 'done'",
+               3, p, NULL, err);
 }
 
 bsn_code
@@ -668,13 +660,10 @@ bsn_store_job_retry(struct bsn_store *s, const char *id, const char *msg, int64_
     i64_text(now, now_ms);
     i64_text(until, until_ms);
     const char *p[] = { id, msg, now, until };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c,
-                        "UPDATE jobs SET lease_owner = 'retry', lease_until = $4, error = $2,"
-                        " updated_at = $3 WHERE id = $1 AND state = 'running'",
-                        4, p, NULL, err);
-    release(c);
-    return rc;
+    return run(s,
+               "UPDATE jobs SET lease_owner = 'retry', lease_until = $4, error = $2,"
+               " updated_at = $3 WHERE id = $1 AND state = 'running'",
+               4, p, NULL, err);
 }
 
 /* ---- the shared layer cache ------------------------------------------------------------- */
@@ -695,9 +684,7 @@ bsn_store_layer_get(struct bsn_store *s, const char *key, size_t *len)
     const char *p[] = { key };
     struct rows r = { 0 };
     struct bsn_err err;
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c, "SELECT data FROM layer_cache WHERE key = $1", 1, p, &r, &err);
-    release(c);
+    bsn_code rc = run(s, "SELECT data FROM layer_cache WHERE key = $1", 1, p, &r, &err);
     unsigned char *out = NULL;
     if (rc == BSN_OK && r.n == 1 && r.cols == 1 && r.v[0]) {
         const char *hex = r.v[0];
@@ -736,15 +723,13 @@ bsn_store_layer_put(struct bsn_store *s, const char *key, const unsigned char *d
     i64_text(now, now_ms);
     const char *p[] = { key, hex, now };
     struct bsn_err err;
-    struct conn *c = acquire(s);
     /* equal keys carry equal bytes; a replaced entry was one that failed its checksum */
-    if (query(s, c,
-              "INSERT INTO layer_cache (key, data, created_at) VALUES ($1, $2, $3)"
-              " ON CONFLICT (key) DO UPDATE SET data = excluded.data,"
-              " created_at = excluded.created_at",
-              3, p, NULL, &err) != BSN_OK)
+    if (run(s,
+            "INSERT INTO layer_cache (key, data, created_at) VALUES ($1, $2, $3)"
+            " ON CONFLICT (key) DO UPDATE SET data = excluded.data,"
+            " created_at = excluded.created_at",
+            3, p, NULL, &err) != BSN_OK)
         bsn_server_log("warn", "storing a layer cache entry: %s", err.msg);
-    release(c);
     free(hex);
 }
 
@@ -766,9 +751,7 @@ bsn_store_result_get(struct bsn_store *s, const char *id, const char *kind, char
         BSN_BUG("unknown result kind");
     const char *p[] = { id };
     struct rows r = { 0 };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c, sql[k], 1, p, &r, err);
-    release(c);
+    bsn_code rc = run(s, sql[k], 1, p, &r, err);
     *found = false;
     *out = NULL;
     if (rc == BSN_OK && r.n == 1 && r.v[0]) {
@@ -787,17 +770,12 @@ bsn_store_inventory_each(struct bsn_store *s, bsn_store_inventory_fn *fn, void *
     /* digests first, then one inventory at a time: the store lock is not held while the
      * callback matches, and memory stays bounded by one inventory */
     struct rows ids = { 0 };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c, "SELECT digest FROM inventories ORDER BY digest", 0, NULL, &ids, err);
-    release(c);
+    bsn_code rc = run(s, "SELECT digest FROM inventories ORDER BY digest", 0, NULL, &ids, err);
     for (size_t i = 0; rc == BSN_OK && i < ids.n; i++) {
         const char *p[] = { ids.v[i] };
         struct rows r = { 0 };
-        c = acquire(s);
-        rc = query(s, c,
-                   "SELECT repository, inventory, findings FROM inventories WHERE digest = $1",
-                   1, p, &r, err);
-        release(c);
+        rc = run(s, "SELECT repository, inventory, findings FROM inventories WHERE digest = $1",
+                 1, p, &r, err);
         if (rc == BSN_OK && r.n == 1 && r.v[1] && r.v[2])
             rc = fn(arg, ids.v[i], r.v[0], r.v[1], r.v[2], err);
         rows_release(&r);
@@ -814,11 +792,8 @@ bsn_store_inventory_set_findings(struct bsn_store *s, const char *digest, const 
     i64_text(now, now_ms);
     i64_text(built, db_built_at);
     const char *p[] = { digest, findings, built, now };
-    struct conn *c = acquire(s);
-    bsn_code rc = query(s, c,
-                        "UPDATE inventories SET findings = $2, db_built_at = $3, updated_at = $4"
-                        " WHERE digest = $1",
-                        4, p, NULL, err);
-    release(c);
-    return rc;
+    return run(s,
+               "UPDATE inventories SET findings = $2, db_built_at = $3, updated_at = $4"
+               " WHERE digest = $1",
+               4, p, NULL, err);
 }
