@@ -61,6 +61,12 @@ bsn_str_ends(struct bsn_str a, const char *suffix)
     return a.len >= n && memcmp(a.ptr + a.len - n, suffix, n) == 0;
 }
 
+bool
+bsn_cstr_ends(const char *s, const char *suffix)
+{
+    return bsn_str_ends(bsn_str_cstr(s), suffix);
+}
+
 static bool
 is_space(char c)
 {

@@ -29,6 +29,8 @@ bool bsn_str_eq_cstr(struct bsn_str a, const char *s);
 bool bsn_str_ieq_cstr(struct bsn_str a, const char *s);
 bool bsn_str_starts(struct bsn_str a, const char *prefix);
 bool bsn_str_ends(struct bsn_str a, const char *suffix);
+/* The same for C strings (s non-NULL). */
+bool bsn_cstr_ends(const char *s, const char *suffix);
 struct bsn_str bsn_str_trim(struct bsn_str a); /* ASCII whitespace both ends */
 /* Index of the first c in a, or -1. */
 ptrdiff_t bsn_str_chr(struct bsn_str a, char c);

@@ -26,6 +26,7 @@
 #include <sys/utsname.h>
 
 #include "base/sha256.h"
+#include "base/str.h"
 #include "base/xalloc.h"
 #include "image/image_common_int.h"
 
@@ -43,13 +44,6 @@ static const struct transport transports[] = {
     { "docker://", &bsn_source_registry },
 };
 
-static bool
-ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 /*
  * Whether a target that names no file reads as an image reference: "[host[:port]/]path
  * [:tag][@sha256:hex]" with lowercase path components. Things that look like file names
@@ -62,7 +56,7 @@ looks_like_reference(const char *s)
         return false;
     static const char *const file_suffixes[] = { ".tar", ".tgz", ".gz", ".zst", ".json", ".xz" };
     for (size_t i = 0; i < sizeof(file_suffixes) / sizeof(file_suffixes[0]); i++)
-        if (ends_with(s, file_suffixes[i]))
+        if (bsn_cstr_ends(s, file_suffixes[i]))
             return false;
     const char *at = strchr(s, '@');
     size_t n = at ? (size_t)(at - s) : strlen(s);

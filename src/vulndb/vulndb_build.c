@@ -47,19 +47,12 @@ struct build {
 };
 
 static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static bool
 is_archive_name(const char *p)
 {
     static const char *const sfx[] = { ".zip", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz",
                                        ".tar.zst", ".tar.bz2", ".tbz2" };
     for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++)
-        if (has_suffix(p, sfx[i]))
+        if (bsn_cstr_ends(p, sfx[i]))
             return true;
     return false;
 }
@@ -169,7 +162,7 @@ walk_dir(struct build *b, const char *path, unsigned depth, struct bsn_err *err)
             struct bsn_buf p;
             bsn_buf_init(&p, 8192);
             struct stat sb;
-            if (bsn_buf_addf(&p, "%s%s%s", path, has_suffix(path, "/") ? "" : "/", names[i]) !=
+            if (bsn_buf_addf(&p, "%s%s%s", path, bsn_cstr_ends(path, "/") ? "" : "/", names[i]) !=
                 BSN_OK)
                 rc = bsn_err_set(err, BSN_ELIMIT, "path too long under '%s'", path);
             else if (lstat(p.ptr, &sb) != 0)

@@ -12,21 +12,15 @@
 #include <jansson.h>
 
 #include "textfmt/yaml.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
 
 static bool
 alpine_detect(const char *path, const unsigned char *head, size_t n)
 {
     const char *h = (const char *)head;
-    bool json = has_suffix(path, ".json");
-    bool yaml = has_suffix(path, ".yaml") || has_suffix(path, ".yml");
+    bool json = bsn_cstr_ends(path, ".json");
+    bool yaml = bsn_cstr_ends(path, ".yaml") || bsn_cstr_ends(path, ".yml");
     if (!json && !yaml)
         return false;
     if (memmem(h, n, "wolfi.dev", 9) || memmem(h, n, "chainguard", 10))
@@ -65,7 +59,7 @@ alpine_import(struct bsn_vdb_import *im, const char *path, const unsigned char *
 {
     (void)err;
     json_t *root = NULL;
-    if (has_suffix(path, ".json")) {
+    if (bsn_cstr_ends(path, ".json")) {
         json_error_t je;
         root = json_loadb((const char *)data, len, 0, &je);
         if (!root) {

@@ -34,16 +34,10 @@
 #include "base/buf.h"
 #include "base/map.h"
 #include "vulndb/feed/feed_xml.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_XML (512u * 1024u * 1024u)
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
 
 static bool
 alas_detect(const char *path, const unsigned char *head, size_t n)
@@ -52,9 +46,9 @@ alas_detect(const char *path, const unsigned char *head, size_t n)
     base = base ? base + 1 : path;
     if (!strstr(base, "updateinfo"))
         return false;
-    if (has_suffix(base, ".xml.gz"))
+    if (bsn_cstr_ends(base, ".xml.gz"))
         return true;
-    return has_suffix(base, ".xml") && memmem(head, n, "<updates", 8) != NULL;
+    return bsn_cstr_ends(base, ".xml") && memmem(head, n, "<updates", 8) != NULL;
 }
 
 /* Inflates a gzip member into out (bounded); false when it is not valid gzip. */

@@ -31,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_CVSS 16
@@ -57,13 +58,6 @@ utc(struct bsn_arena *a, const char *t)
     if (!tp || strchr(tp, 'Z') || strchr(tp, 'z') || strchr(tp, '+') || strchr(tp, '-'))
         return t;
     return bsn_arena_printf(a, "%sZ", t);
-}
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 /* "CVE-2024-9675.json" */
@@ -95,7 +89,7 @@ cve_file_name(const char *path)
 static bool
 cve5_detect(const char *path, const unsigned char *head, size_t n)
 {
-    if (!has_suffix(path, ".json") || memmem(head, n, "\"NVD_CVE\"", 9))
+    if (!bsn_cstr_ends(path, ".json") || memmem(head, n, "\"NVD_CVE\"", 9))
         return false;
     return memmem(head, n, "\"cveMetadata\"", 13) != NULL ||
            (memmem(head, n, "\"dataType\"", 10) && memmem(head, n, "CVE_RECORD", 10)) ||

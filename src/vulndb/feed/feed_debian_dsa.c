@@ -35,17 +35,10 @@
 #define MAX_ALIASES 4096
 
 static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static bool
 dsa_detect(const char *path, const unsigned char *head, size_t n)
 {
-    if (has_suffix(path, "DSA/list") || has_suffix(path, "DLA/list") ||
-        has_suffix(path, "DTSA/list") || has_suffix(path, "CVE/list"))
+    if (bsn_cstr_ends(path, "DSA/list") || bsn_cstr_ends(path, "DLA/list") ||
+        bsn_cstr_ends(path, "DTSA/list") || bsn_cstr_ends(path, "CVE/list"))
         return true;
     /* "[01 Apr 2023] DLA-" at the very start */
     const char *h = (const char *)head;

@@ -25,14 +25,8 @@
 
 #include <jansson.h>
 
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
 
 static bool
 tracker_detect(const char *path, const unsigned char *head, size_t n)
@@ -41,7 +35,7 @@ tracker_detect(const char *path, const unsigned char *head, size_t n)
     size_t i = 0;
     while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t'))
         i++;
-    if (i >= n || h[i] != '{' || !(has_suffix(path, ".json") || has_suffix(path, "/json")))
+    if (i >= n || h[i] != '{' || !(bsn_cstr_ends(path, ".json") || bsn_cstr_ends(path, "/json")))
         return false;
     return memmem(h, n, "\"releases\"", 10) && memmem(h, n, "\"status\"", 8) &&
            (memmem(h, n, "\"CVE-", 5) || memmem(h, n, "\"TEMP-", 6)) &&

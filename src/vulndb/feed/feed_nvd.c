@@ -26,6 +26,7 @@
 
 #include <jansson.h>
 
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_CVSS 16
@@ -55,16 +56,9 @@ utc(struct bsn_arena *a, const char *t)
 }
 
 static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static bool
 nvd_detect(const char *path, const unsigned char *head, size_t n)
 {
-    if (!has_suffix(path, ".json"))
+    if (!bsn_cstr_ends(path, ".json"))
         return false;
     if (memmem(head, n, "\"NVD_CVE\"", 9))
         return true;

@@ -34,31 +34,19 @@
 
 #include "base/buf.h"
 #include "vulndb/feed/feed_xml.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_DEPTH 32
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static bool
-compressed_name(const char *p)
-{
-    return has_suffix(p, ".xml.bz2") || has_suffix(p, ".xml.gz") || has_suffix(p, ".xml.xz");
-}
 
 static bool
 elsa_detect(const char *path, const unsigned char *head, size_t n)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    if (has_suffix(base, ".xml"))
+    if (bsn_cstr_ends(base, ".xml"))
         return memmem(head, n, "com.oracle.elsa", 15) != NULL;
-    if (!compressed_name(base))
+    if (!bsn_feed_xml_compressed(base))
         return false;
     return strstr(base, "elsa") || strstr(base, "ELSA") || strstr(path, "/oracle/");
 }
@@ -108,16 +96,9 @@ add_row(struct rows *r, const struct ctx *c, const char *name, const char *fixed
 
 /* "Oracle Linux 8 is installed" -> "oracle:8" */
 static const char *
-platform_ns(struct bsn_arena *a, const char *c)
+platform_ns(struct bsn_arena *a, const char *comment)
 {
-    static const char pre[] = "Oracle Linux ";
-    if (strncmp(c, pre, sizeof(pre) - 1) != 0)
-        return NULL;
-    const char *v = c + sizeof(pre) - 1;
-    size_t d = strspn(v, "0123456789");
-    if (!d || d > 3 || strcmp(v + d, " is installed") != 0)
-        return NULL;
-    return bsn_arena_printf(a, "oracle:%.*s", (int)d, v);
+    return bsn_oval_platform_ns(a, comment, "Oracle Linux ", "oracle");
 }
 
 static void
@@ -137,10 +118,10 @@ walk(struct rows *r, const xmlNode *criteria, struct ctx c, int depth)
             c.ns = ns;
         else if (strncmp(cm, arch_pre, sizeof(arch_pre) - 1) == 0)
             c.arch = cm + sizeof(arch_pre) - 1;
-        else if (strncmp(cm, "Module ", 7) == 0 && has_suffix(cm, " is enabled") &&
+        else if (strncmp(cm, "Module ", 7) == 0 && bsn_cstr_ends(cm, " is enabled") &&
                  strlen(cm) > 18)
             c.module = bsn_arena_strndup(r->a, cm + 7, strlen(cm) - 18);
-        else if (has_suffix(cm, " is ksplice-based"))
+        else if (bsn_cstr_ends(cm, " is ksplice-based"))
             c.ksplice = r->ksplice = true;
     }
     static const char earlier[] = " is earlier than ";
@@ -237,7 +218,8 @@ elsa_import(struct bsn_vdb_import *im, const char *path, const unsigned char *da
             struct bsn_err *err)
 {
     (void)err;
-    bsn_feed_oval_definitions(im, path, data, len, compressed_name(path), import_definition);
+    bsn_feed_oval_definitions(im, path, data, len, bsn_feed_xml_compressed(path),
+                              import_definition);
     return BSN_OK;
 }
 

@@ -26,6 +26,7 @@
 
 #include "base/buf.h"
 #include "textfmt/yaml.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_EVENTS_TEXT 65536
@@ -36,13 +37,6 @@ jstr(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s && *s ? s : NULL;
-}
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 /* Keys an OSV record has near its top; "id" alone is too weak (Node WG, errata JSON). Large
@@ -97,7 +91,7 @@ static bool
 osv_detect(const char *path, const unsigned char *head, size_t n)
 {
     const char *h = (const char *)head;
-    if (has_suffix(path, ".json")) {
+    if (bsn_cstr_ends(path, ".json")) {
         size_t i = 0;
         while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t'))
             i++;
@@ -122,7 +116,7 @@ osv_detect(const char *path, const unsigned char *head, size_t n)
         }
         return false;
     }
-    if (has_suffix(path, ".yaml") || has_suffix(path, ".yml")) {
+    if (bsn_cstr_ends(path, ".yaml") || bsn_cstr_ends(path, ".yml")) {
         /* Top-level "id:" and one more OSV key at column 0. */
         bool id = false, other = false;
         for (size_t i = 0; i < n; i++) {
@@ -397,7 +391,7 @@ osv_import(struct bsn_vdb_import *im, const char *path, const unsigned char *dat
 {
     (void)err;
     json_t *j = NULL;
-    bool yaml = has_suffix(path, ".yaml") || has_suffix(path, ".yml");
+    bool yaml = bsn_cstr_ends(path, ".yaml") || bsn_cstr_ends(path, ".yml");
     if (yaml) {
         struct bsn_err yerr = { 0 };
         if (bsn_yaml_parse((const char *)data, len, &j, &yerr) != BSN_OK) {

@@ -38,6 +38,7 @@
 
 #include "base/map.h"
 #include "textfmt/purl.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_TREE_DEPTH 24
@@ -71,16 +72,9 @@ jstr(const json_t *o, const char *key)
 }
 
 static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static bool
 rh_detect(const char *path, const unsigned char *head, size_t n)
 {
-    if (!has_suffix(path, ".json") && !has_suffix(path, ".jsonl"))
+    if (!bsn_cstr_ends(path, ".json") && !bsn_cstr_ends(path, ".jsonl"))
         return false;
     const char *h = (const char *)head;
     return memmem(h, n, "\"csaf_version\"", 14) &&
@@ -540,7 +534,7 @@ rh_import(struct bsn_vdb_import *im, const char *path, const unsigned char *data
 {
     (void)err;
     const char *s = (const char *)data;
-    if (!has_suffix(path, ".jsonl")) {
+    if (!bsn_cstr_ends(path, ".jsonl")) {
         import_one(im, path, s, len, 0);
         return BSN_OK;
     }

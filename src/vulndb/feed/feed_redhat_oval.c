@@ -24,31 +24,19 @@
 
 #include "base/buf.h"
 #include "vulndb/feed/feed_xml.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_DEPTH 32
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static bool
-compressed_name(const char *p)
-{
-    return has_suffix(p, ".xml.bz2") || has_suffix(p, ".xml.gz") || has_suffix(p, ".xml.xz");
-}
 
 static bool
 rh_oval_detect(const char *path, const unsigned char *head, size_t n)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    if (has_suffix(base, ".xml"))
+    if (bsn_cstr_ends(base, ".xml"))
         return memmem(head, n, "<oval_definitions", 17) && memmem(head, n, "oval:com.redhat.", 16);
-    if (!compressed_name(base))
+    if (!bsn_feed_xml_compressed(base))
         return false;
     return strstr(base, "rhel-") || strstr(base, "rhsa") || strstr(base, "RHSA") ||
            strstr(path, "/RHEL");
@@ -122,16 +110,9 @@ add_row(struct rows *r, const struct ctx *c, const char *name, const char *fixed
 
 /* "Red Hat Enterprise Linux 8 is installed" -> "rhel:8" */
 static const char *
-platform_ns(struct bsn_arena *a, const char *c)
+platform_ns(struct bsn_arena *a, const char *comment)
 {
-    static const char pre[] = "Red Hat Enterprise Linux ";
-    if (strncmp(c, pre, sizeof(pre) - 1) != 0)
-        return NULL;
-    const char *v = c + sizeof(pre) - 1;
-    size_t d = strspn(v, "0123456789");
-    if (!d || d > 3 || strcmp(v + d, " is installed") != 0)
-        return NULL;
-    return bsn_arena_printf(a, "rhel:%.*s", (int)d, v);
+    return bsn_oval_platform_ns(a, comment, "Red Hat Enterprise Linux ", "rhel");
 }
 
 static void
@@ -146,7 +127,7 @@ walk(struct rows *r, const xmlNode *criteria, struct ctx c, int depth)
         const char *ns = cm ? platform_ns(r->a, cm) : NULL;
         if (ns)
             c.ns = ns;
-        else if (cm && strncmp(cm, "Module ", 7) == 0 && has_suffix(cm, " is enabled") &&
+        else if (cm && strncmp(cm, "Module ", 7) == 0 && bsn_cstr_ends(cm, " is enabled") &&
                  strlen(cm) > 18)
             c.module = bsn_arena_strndup(r->a, cm + 7, strlen(cm) - 18);
     }
@@ -167,7 +148,7 @@ walk(struct rows *r, const xmlNode *criteria, struct ctx c, int depth)
         if (e && e != cm && e[sizeof(earlier) - 1]) {
             add_row(r, &rc, bsn_arena_strndup(r->a, cm, (size_t)(e - cm)),
                     e + sizeof(earlier) - 1);
-        } else if (r->unpatched && has_suffix(cm, installed) &&
+        } else if (r->unpatched && bsn_cstr_ends(cm, installed) &&
                    strlen(cm) > sizeof(installed) - 1) {
             size_t nl = strlen(cm) - (sizeof(installed) - 1);
             if (!memchr(cm, ' ', nl))
@@ -308,7 +289,8 @@ rh_oval_import(struct bsn_vdb_import *im, const char *path, const unsigned char 
             struct bsn_err *err)
 {
     (void)err;
-    bsn_feed_oval_definitions(im, path, data, len, compressed_name(path), import_definition);
+    bsn_feed_oval_definitions(im, path, data, len, bsn_feed_xml_compressed(path),
+                              import_definition);
     return BSN_OK;
 }
 

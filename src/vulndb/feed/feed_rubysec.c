@@ -39,6 +39,7 @@
 
 #include "textfmt/yaml.h"
 #include "version/version.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_IVLS 256
@@ -281,13 +282,6 @@ jstr(const json_t *o, const char *key)
     return s && *s ? s : NULL;
 }
 
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* path is inside a folder named dir ("gems"): "gems/x.yml" or "…/gems/x.yml" */
 static bool
 under(const char *path, const char *dir)
@@ -307,7 +301,7 @@ rubysec_detect(const char *path, const unsigned char *head, size_t n)
 {
     (void)head;
     (void)n;
-    return has_suffix(path, ".yml") && (under(path, "gems") || under(path, "rubies"));
+    return bsn_cstr_ends(path, ".yml") && (under(path, "gems") || under(path, "rubies"));
 }
 
 static const char *

@@ -38,6 +38,7 @@
 
 #include "textfmt/toml.h"
 #include "version/version.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
 
 #define MAX_IVLS 256
@@ -333,16 +334,9 @@ jstr(const json_t *o, const char *key)
 }
 
 static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static bool
 rustsec_detect(const char *path, const unsigned char *head, size_t n)
 {
-    if (!has_suffix(path, ".md") || n < 8 || memcmp(head, "```toml", 7) != 0)
+    if (!bsn_cstr_ends(path, ".md") || n < 8 || memcmp(head, "```toml", 7) != 0)
         return false;
     return memmem(head, n, "[advisory]", 10) != NULL;
 }

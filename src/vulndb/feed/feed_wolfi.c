@@ -30,26 +30,20 @@
 #include <jansson.h>
 
 #include "textfmt/yaml.h"
+#include "base/str.h"
 #include "vulndb/vulndb_int.h"
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
 
 static bool
 wolfi_detect(const char *path, const unsigned char *head, size_t n)
 {
     const char *h = (const char *)head;
-    if (has_suffix(path, ".json"))
+    if (bsn_cstr_ends(path, ".json"))
         return memmem(h, n, "\"packages\"", 10) && memmem(h, n, "\"apkurl\"", 8) &&
                (memmem(h, n, "wolfi.dev", 9) || memmem(h, n, "cgr.dev", 7) ||
                 memmem(h, n, "chainguard", 10));
-    if (has_suffix(path, ".advisories.yaml"))
+    if (bsn_cstr_ends(path, ".advisories.yaml"))
         return true;
-    if (has_suffix(path, ".yaml") || has_suffix(path, ".yml"))
+    if (bsn_cstr_ends(path, ".yaml") || bsn_cstr_ends(path, ".yml"))
         return memmem(h, n, "schema-version:", 15) && memmem(h, n, "\nadvisories:", 12) &&
                memmem(h, n, "\npackage:", 9);
     return false;
@@ -150,7 +144,7 @@ wolfi_import(struct bsn_vdb_import *im, const char *path, const unsigned char *d
 {
     (void)err;
     json_t *root = NULL;
-    if (has_suffix(path, ".json")) {
+    if (bsn_cstr_ends(path, ".json")) {
         json_error_t je;
         root = json_loadb((const char *)data, len, 0, &je);
         if (!root) {

@@ -111,3 +111,24 @@ bsn_feed_oval_definitions(struct bsn_vdb_import *im, const char *path,
     }
     xmlFreeDoc(doc);
 }
+
+bool
+bsn_feed_xml_compressed(const char *path)
+{
+    return bsn_cstr_ends(path, ".xml.bz2") || bsn_cstr_ends(path, ".xml.gz") ||
+           bsn_cstr_ends(path, ".xml.xz");
+}
+
+const char *
+bsn_oval_platform_ns(struct bsn_arena *a, const char *comment, const char *prefix,
+                     const char *family)
+{
+    size_t k = strlen(prefix);
+    if (strncmp(comment, prefix, k) != 0)
+        return NULL;
+    const char *v = comment + k;
+    size_t d = strspn(v, "0123456789");
+    if (!d || d > 3 || strcmp(v + d, " is installed") != 0)
+        return NULL;
+    return bsn_arena_printf(a, "%s:%.*s", family, (int)d, v);
+}

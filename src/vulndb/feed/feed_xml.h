@@ -28,6 +28,12 @@ void bsn_feed_oval_definitions(struct bsn_vdb_import *im, const char *path,
 /* Decompresses a bz2/gzip/xz stream into out (bounded by out's cap); false if it is none of
  * them or is corrupt. */
 bool bsn_feed_decompress(const unsigned char *data, size_t len, struct bsn_buf *out);
+/* path names a compressed XML feed file (.xml.bz2, .xml.gz, .xml.xz). */
+bool bsn_feed_xml_compressed(const char *path);
+/* An OVAL platform criterion "<prefix>N is installed" (prefix "Oracle Linux ", "Red Hat
+ * Enterprise Linux ") -> "<family>:N" in a, else NULL. */
+const char *bsn_oval_platform_ns(struct bsn_arena *a, const char *comment, const char *prefix,
+                                 const char *family);
 /* n is an element named name. */
 bool bsn_xml_is(const xmlNode *n, const char *name);
 /* The attribute's value copied into a, or NULL when absent or empty. */
